@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "SwiftFastAPI",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "FCGIApp", targets: ["FCGIApp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries, each imported by exactly one Swift target.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "CPrefork"),
+
+        // Pure Swift: HTTP model, routing, validation, JSON, configuration.
+        .target(name: "AppCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // libpq wrapper and migrations.
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        // OpenSSL wrapper: random bytes, HMAC.
+        .target(name: "CryptoSupport", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // The API: controllers and their SQL.
+        .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport"], swiftSettings: strict),
+        // Process manager (master, pool, signals) and the libfcgi worker loop.
+        .target(
+            name: "FCGIServer",
+            dependencies: ["CFastCGI", "CPrefork", "AppCore", "Postgres", "Handlers", "CryptoSupport",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Command line: serve, migrate.
+        .executableTarget(
+            name: "FCGIApp",
+            dependencies: ["FCGIServer", "AppCore", "Postgres", "Handlers",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
+        // Helpers shared by the test targets: a throwaway database per test run.
+        .target(name: "TestSupport", dependencies: ["Postgres"], swiftSettings: strict),
+
+        .testTarget(name: "AppCoreTests", dependencies: ["AppCore"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "AppCore", "Postgres", "TestSupport"]),
+        .testTarget(name: "FCGIServerTests", dependencies: ["FCGIServer", "AppCore"]),
+    ]
+)

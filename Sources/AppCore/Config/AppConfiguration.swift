@@ -1,0 +1,80 @@
+/// Every setting of the server, read once at start-up from the environment and `.env`
+/// (names and defaults as the seed's `Settings`, plus ours). The master loads it before forking;
+/// workers inherit it. Handlers never read the environment themselves.
+public struct AppConfiguration: Sendable {
+    // The seed's settings.
+    public var appName: String
+    public var appVersion: String
+    public var debug: Bool
+    public var allowedHosts: [String]
+    /// libpq connection string derived from `DATABASE_URL`.
+    public var databaseURL: String
+    public var secretKey: String
+    public var algorithm: String
+    public var accessTokenExpireMinutes: Int
+    public var refreshTokenExpireDays: Int
+    public var corsOrigins: [String]
+
+    // Ours.
+    public var rateLimitMaxRequests: Int
+    public var rateLimitWindowSeconds: Int
+    public var mailURL: String
+    public var mailFrom: String
+    /// Number of worker processes in the pool.
+    public var workers: Int
+    /// Unix socket path or `host:port`; nil means "inherit fd 0 (spawn-fcgi)".
+    public var listen: String?
+    /// Permission bits of a unix socket the master binds itself.
+    public var socketMode: UInt32
+    /// Largest accepted request body in bytes; larger ones get 413.
+    public var maxBodySize: Int
+    /// A worker exits after this many requests and is replaced (0 = never), like php-fpm's pm.max_requests.
+    public var maxRequests: Int
+    /// Per-request time limit in seconds.
+    public var requestTimeoutSeconds: Int
+    public var logLevel: String
+    public var logFile: String?
+
+    /// Reads the settings. Throws the first missing or invalid one.
+    public init(_ settings: SettingsReader, processorCount: Int = 1) throws(ConfigurationError) {
+        appName = settings.string("APP_NAME", default: "MyAPI")
+        appVersion = settings.string("APP_VERSION", default: "1.0.0")
+        debug = try settings.bool("DEBUG", default: false)
+        allowedHosts = try settings.list("ALLOWED_HOSTS", default: ["*"])
+        databaseURL = try DatabaseURL.libpqConnectionString(
+            settings.string("DATABASE_URL", default: "postgresql+asyncpg://user:pass@localhost/mydb"))
+        secretKey = try settings.requiredString("SECRET_KEY")
+        algorithm = settings.string("ALGORITHM", default: "HS256")
+        guard algorithm == "HS256" else {
+            throw ConfigurationError(variable: "ALGORITHM", problem: "must be HS256 (got \(algorithm))")
+        }
+        accessTokenExpireMinutes = try settings.int("ACCESS_TOKEN_EXPIRE_MINUTES", default: 30, range: 1...525_600)
+        refreshTokenExpireDays = try settings.int("REFRESH_TOKEN_EXPIRE_DAYS", default: 7, range: 1...3650)
+        corsOrigins = try settings.list("CORS_ORIGINS", default: ["http://localhost:3000"])
+        rateLimitMaxRequests = try settings.int("RATE_LIMIT_MAX_REQUESTS", default: 100, range: 1...1_000_000_000)
+        rateLimitWindowSeconds = try settings.int("RATE_LIMIT_WINDOW_SECONDS", default: 60, range: 1...86_400)
+        mailURL = settings.string("MAIL_URL", default: "maildir:./.data/mail")
+        mailFrom = settings.string("MAIL_FROM", default: "noreply@example.com")
+        workers = try settings.int("WORKERS", default: Self.defaultWorkers(processorCount: processorCount), range: 1...512)
+        listen = settings.string("FCGI_LISTEN").flatMap { $0.isEmpty ? nil : $0 }
+        let mode = settings.string("FCGI_SOCKET_MODE", default: "0660")
+        guard let parsedMode = UInt32(mode, radix: 8), parsedMode <= 0o777 else {
+            throw ConfigurationError(variable: "FCGI_SOCKET_MODE", problem: "must be an octal mode such as 0660")
+        }
+        socketMode = parsedMode
+        maxBodySize = try settings.int("MAX_BODY_SIZE", default: 1_048_576, range: 1...1_073_741_824)
+        maxRequests = try settings.int("MAX_REQUESTS", default: 10_000, range: 0...Int.max)
+        requestTimeoutSeconds = try settings.int("REQUEST_TIMEOUT_SECONDS", default: 30, range: 1...3600)
+        logLevel = settings.string("LOG_LEVEL", default: debug ? "debug" : "info").lowercased()
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigurationError(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        logFile = settings.string("LOG_FILE").flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Workers spend much of a request waiting on PostgreSQL, so the pool is larger than the
+    /// number of cores: four per core kept both cores busy in `scripts/bench` on this machine.
+    public static func defaultWorkers(processorCount: Int) -> Int {
+        max(2, 4 * processorCount)
+    }
+}

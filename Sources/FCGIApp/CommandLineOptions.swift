@@ -1,0 +1,77 @@
+/// The command line: `FCGIApp [serve] [options]` or `FCGIApp migrate up|down|status [--dir DIR]`.
+/// Parsed by hand: swift-argument-parser would pull Foundation into every worker.
+struct CommandLineOptions: Equatable {
+    enum Command: Equatable {
+        case serve
+        case migrate(String)
+        case help
+    }
+
+    var command: Command = .serve
+    var listen: String?
+    var workers: Int?
+    var socketMode: String?
+    var pidFile: String?
+    var migrationsDirectory = "migrations"
+    var steps = 1
+
+    static let usage = """
+        usage: FCGIApp [serve] [--listen ADDRESS] [--workers N] [--socket-mode MODE] [--pid-file PATH]
+               FCGIApp migrate up|down|status [--dir DIRECTORY] [--steps N]
+
+          serve     start the master and its pool of FastCGI workers (the default). Without
+                    --listen or FCGI_LISTEN, a listening socket on fd 0 (spawn-fcgi) is used.
+                    ADDRESS is a unix socket path or HOST:PORT (127.0.0.1:9000, [::1]:9000).
+          migrate   apply (up), revert the newest (down) or list (status) schema migrations.
+
+        Settings come from the environment and ./.env (see README.md).
+        """
+
+    struct UsageError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    init(arguments: [String]) throws(UsageError) {
+        var rest = arguments[...]
+        if let first = rest.first, !first.hasPrefix("-") {
+            rest = rest.dropFirst()
+            switch first {
+            case "serve":
+                command = .serve
+            case "migrate":
+                guard let action = rest.first, ["up", "down", "status"].contains(action) else {
+                    throw UsageError(description: "migrate needs one of: up, down, status")
+                }
+                rest = rest.dropFirst()
+                command = .migrate(action)
+            case "help":
+                command = .help
+            default:
+                throw UsageError(description: "unknown command '\(first)'")
+            }
+        }
+        while let option = rest.popFirst() {
+            func value() throws(UsageError) -> String {
+                guard let next = rest.popFirst() else { throw UsageError(description: "\(option) needs a value") }
+                return next
+            }
+            switch option {
+            case "--listen": listen = try value()
+            case "--workers":
+                let text = try value()
+                guard let count = Int(text), (1...512).contains(count) else {
+                    throw UsageError(description: "--workers must be between 1 and 512")
+                }
+                workers = count
+            case "--socket-mode": socketMode = try value()
+            case "--pid-file": pidFile = try value()
+            case "--dir": migrationsDirectory = try value()
+            case "--steps":
+                guard let count = Int(try value()), count >= 1 else { throw UsageError(description: "--steps must be at least 1") }
+                steps = count
+            case "-h", "--help": command = .help
+            default: throw UsageError(description: "unknown option '\(option)'")
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import AppCore
+import FCGIServer
+import Glibc
+import Logging
+
+// FCGIApp: the REST API's FastCGI process manager (`serve`) and its schema tool (`migrate`).
+
+let options: CommandLineOptions
+do {
+    options = try CommandLineOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+} catch {
+    Console.fail("\(error)\n\(CommandLineOptions.usage)")
+    exit(64)
+}
+
+let environment = ProcessEnvironment.current()
+let settings: SettingsReader
+do {
+    settings = SettingsReader(environment: environment, dotEnv: try DotEnv.load(path: environment["ENV_FILE"] ?? ".env"))
+} catch {
+    Console.fail("\(error)")
+    exit(78)
+}
+
+switch options.command {
+case .help:
+    Console.out(CommandLineOptions.usage)
+    exit(0)
+case .migrate(let action):
+    exit(MigrateCommand.run(action: action, options: options, settings: settings))
+case .serve:
+    let configuration: AppConfiguration
+    do {
+        configuration = try AppConfiguration(settings, processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    } catch {
+        Console.fail("\(error)")
+        exit(78)
+    }
+    if let logFile = configuration.logFile {
+        // The master and every worker log to this file (spawn-fcgi discards stderr otherwise).
+        let fd = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        guard fd >= 0 else {
+            Console.fail("cannot open LOG_FILE \(logFile)")
+            exit(73)
+        }
+        dup2(fd, 2)
+        close(fd)
+    }
+    let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+    LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+    exit(ServeCommand.run(options, configuration: configuration, logger: Logger(label: "fcgiapp")))
+}

@@ -1,0 +1,122 @@
+import CPrefork
+import Glibc
+import Logging
+
+/// The master process: forks a fixed pool of workers on one listening socket, respawns any that
+/// die, and stops or reloads the pool on signals. Like php-fpm's master it never serves requests
+/// and stays single-threaded (fork is only safe while no other thread exists).
+///
+/// Signals: SIGTERM/SIGINT stop now, SIGQUIT stops gracefully, SIGUSR2 reloads (new workers
+/// start, old ones finish their request), SIGCHLD reaps.
+public struct ProcessManager {
+    let poolSize: Int
+    let logger: Logger
+    let timing: PoolStateMachine.Timing
+    /// What a freshly forked worker runs; its result is the worker's exit code.
+    let runWorker: () -> Int32
+
+    public init(poolSize: Int, logger: Logger, timing: PoolStateMachine.Timing = .init(), runWorker: @escaping () -> Int32) {
+        self.poolSize = poolSize
+        self.logger = logger
+        self.timing = timing
+        self.runWorker = runWorker
+    }
+
+    /// Runs the pool until it is stopped; returns the master's exit code.
+    public func run() -> Int32 {
+        let signalPipe = CPrefork_install_master_signals()
+        guard signalPipe >= 0 else {
+            logger.critical("Cannot install signal handlers", metadata: ["error": "\(String(cString: strerror(errno)))"])
+            return 71
+        }
+        CPrefork_set_name("fcgiapp-master")
+        var machine = PoolStateMachine(poolSize: poolSize, timing: timing)
+        logger.notice("Pool starting", metadata: ["workers": "\(poolSize)"])
+        if let code = perform(machine.handle(.start, now: Self.now()), machine: &machine) { return code }
+
+        while true {
+            var descriptor = pollfd(fd: signalPipe, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, 250)
+            var events: [PoolStateMachine.Event] = []
+            while true {
+                let signal = CPrefork_next_signal()
+                if signal == Int32(CPrefork_SignalNone.rawValue) { break }
+                switch UInt32(signal) {
+                case CPrefork_SignalTerminate.rawValue:
+                    logger.notice("Stopping pool now")
+                    events.append(.terminate)
+                case CPrefork_SignalQuit.rawValue:
+                    logger.notice("Stopping pool gracefully")
+                    events.append(.quit)
+                case CPrefork_SignalReload.rawValue:
+                    logger.notice("Reloading pool")
+                    events.append(.reload)
+                default:
+                    break  // SIGCHLD: reaped below on every pass anyway
+                }
+            }
+            events.append(contentsOf: reapChildren())
+            events.append(.tick)
+            for event in events {
+                if let code = perform(machine.handle(event, now: Self.now()), machine: &machine) { return code }
+            }
+        }
+    }
+
+    /// Collects every exited child without blocking.
+    func reapChildren() -> [PoolStateMachine.Event] {
+        var events: [PoolStateMachine.Event] = []
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { break }
+            let reason = ExitReason(waitStatus: status)
+            let level: Logger.Level = reason == .exited(code: 0) ? .info : .warning
+            logger.log(level: level, "Worker ended", metadata: ["child.pid": "\(pid)", "reason": "\(reason)"])
+            events.append(.workerExited(pid: pid, reason: reason))
+        }
+        return events
+    }
+
+    /// Carries out actions; returns an exit code when the master should end.
+    func perform(_ actions: [PoolStateMachine.Action], machine: inout PoolStateMachine) -> Int32? {
+        for action in actions {
+            switch action {
+            case .spawnWorker:
+                let pid = spawn()
+                let event: PoolStateMachine.Event = pid > 0 ? .workerStarted(pid: pid) : .spawnFailed
+                if pid <= 0 {
+                    logger.error("Cannot fork a worker", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                }
+                if let code = perform(machine.handle(event, now: Self.now()), machine: &machine) { return code }
+            case .signal(let pid, let signal):
+                kill(pid, signal)
+            case .exit(let code):
+                logger.notice("Pool stopped")
+                return code
+            }
+        }
+        return nil
+    }
+
+    /// Forks one worker. Signals stay blocked around fork so the child cannot run the master's
+    /// handlers before it resets them.
+    func spawn() -> pid_t {
+        let master = getpid()
+        CPrefork_block_signals(1)
+        defer { CPrefork_block_signals(0) }
+        let pid = fork()
+        if pid == 0 {
+            guard CPrefork_init_child(master) == 0 else { _exit(72) }
+            CPrefork_set_name("fcgiapp-worker")
+            exit(runWorker())
+        }
+        return pid
+    }
+
+    static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}

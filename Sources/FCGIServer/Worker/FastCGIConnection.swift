@@ -1,0 +1,96 @@
+internal import CFastCGI
+import Glibc
+
+/// The one libfcgi request slot of a worker: accept a request, read its params and body, write
+/// the response, finish. `FCGX_Request` must stay at one address (its streams point back to it),
+/// so it is allocated once and owned here. Not thread-safe: one per (single-threaded) worker.
+final class FastCGIConnection {
+    enum AcceptOutcome {
+        case accepted
+        case interrupted
+        case failed(Int32)
+    }
+
+    private let request: UnsafeMutablePointer<FCGX_Request>
+
+    /// Call after `FCGX_Init()`. `FCGI_FAIL_ACCEPT_ON_INTR` makes a signal wake a blocked accept.
+    init(listenFileDescriptor: Int32) {
+        request = .allocate(capacity: 1)
+        FCGX_InitRequest(request, listenFileDescriptor, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
+    }
+
+    deinit {
+        FCGX_Free(request, 1)
+        request.deallocate()
+    }
+
+    static func initializeLibrary() -> Bool {
+        FCGX_Init() == 0
+    }
+
+    /// The C function a signal handler calls so libfcgi stops retrying accept().
+    static var shutdownHook: @convention(c) () -> Void { FCGX_ShutdownPending }
+
+    func accept() -> AcceptOutcome {
+        let result = FCGX_Accept_r(request)
+        if result >= 0 { return .accepted }
+        let code = errno
+        return code == EINTR ? .interrupted : .failed(code)
+    }
+
+    /// Every param, copied (libfcgi frees them at the next accept).
+    func params() -> [String: String] {
+        var values: [String: String] = [:]
+        guard var entry = request.pointee.envp else { return values }
+        while let pointer = entry.pointee {
+            // "NAME=value": split at the first '=' without a second C-string scan.
+            let length = strlen(pointer)
+            let buffer = UnsafeRawBufferPointer(start: pointer, count: length)
+            if let equals = buffer.firstIndex(of: UInt8(ascii: "=")) {
+                let name = String(decoding: buffer[..<equals], as: UTF8.self)
+                let value = String(decoding: buffer[(equals + 1)...], as: UTF8.self)
+                values[name] = value
+            }
+            entry += 1
+        }
+        return values
+    }
+
+    /// Reads up to `limit` body bytes; returns nil when the body is longer (the rest is drained
+    /// so the front server is not cut off while still sending).
+    func readBody(expectedLength: Int?, limit: Int) -> [UInt8]? {
+        var body: [UInt8] = []
+        if let expectedLength, expectedLength > 0 { body.reserveCapacity(min(expectedLength, limit)) }
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        var tooLarge = false
+        while true {
+            let count = chunk.withUnsafeMutableBytes { raw in
+                FCGX_GetStr(raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(raw.count), request.pointee.in)
+            }
+            if count <= 0 { break }
+            if !tooLarge {
+                if body.count + Int(count) > limit {
+                    tooLarge = true
+                    body = []
+                } else {
+                    body.append(contentsOf: chunk[0..<Int(count)])
+                }
+            }
+        }
+        return tooLarge ? nil : body
+    }
+
+    /// Writes bytes to the response stream; false when the client is gone.
+    @discardableResult
+    func write(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        let written = bytes.withUnsafeBytes { raw in
+            FCGX_PutStr(raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(raw.count), request.pointee.out)
+        }
+        return written == Int32(bytes.count)
+    }
+
+    func finish() {
+        FCGX_Finish_r(request)
+    }
+}

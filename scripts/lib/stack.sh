@@ -1,0 +1,93 @@
+# shellcheck shell=bash
+# A whole local stack (PostgreSQL cluster, FastCGI pool, nginx) in one folder. Used by
+# scripts/dev (folder .data), scripts/test (.data/test-XXXXXX) and scripts/bench.
+# Source after common.sh, pg.sh, nginx.sh, pool.sh.
+#
+# stack_paths DIR sets (and exports, for the stack tests):
+#   STACK_DIR                  the folder
+#   STACK_PG_DIR               DIR/pg: the cluster (socket inside)
+#   STACK_RUN                  DIR/run: pid files, the pool's socket
+#   STACK_LOGS                 DIR/log: the pool's logs
+#   STACK_NGINX                DIR/nginx: nginx prefix
+#   STACK_SOCKET               DIR/run/fcgi.sock
+#   STACK_POOL_PIDFILE, STACK_NGINX_PIDFILE
+#   STACK_POOL_STDERR          DIR/log/pool.stderr.log: what the master prints before LOG_FILE
+#   STACK_POOL_LOG             DIR/log/fcgiapp.log: LOG_FILE (master and workers)
+# Ports come from STACK_PORT (nginx), STACK_PG_PORT, STACK_WS_PORT; database from STACK_DB.
+
+stack_paths() {
+    STACK_DIR="$1"
+    STACK_PG_DIR="$STACK_DIR/pg"
+    STACK_RUN="$STACK_DIR/run"
+    STACK_LOGS="$STACK_DIR/log"
+    STACK_NGINX="$STACK_DIR/nginx"
+    STACK_SOCKET="$STACK_RUN/fcgi.sock"
+    STACK_POOL_PIDFILE="$STACK_RUN/pool.pid"
+    STACK_NGINX_PIDFILE="$STACK_RUN/nginx.pid"
+    STACK_POOL_STDERR="$STACK_LOGS/pool.stderr.log"
+    STACK_POOL_LOG="$STACK_LOGS/fcgiapp.log"
+    export STACK_DIR STACK_PG_DIR STACK_RUN STACK_LOGS STACK_NGINX STACK_SOCKET \
+        STACK_POOL_PIDFILE STACK_NGINX_PIDFILE STACK_POOL_STDERR STACK_POOL_LOG
+    mkdir -p "$STACK_RUN" "$STACK_LOGS"
+}
+
+# stack_pg_up: creates/reuses the cluster and STACK_DB, starts the server.
+stack_pg_up() {
+    : "${STACK_PG_PORT:?}" "${STACK_DB:?}"
+    pg_cluster_init "$STACK_PG_DIR"
+    pg_cluster_start "$STACK_PG_DIR" "$STACK_PG_PORT"
+    pg_cluster_pid "$STACK_PG_DIR" >"$STACK_RUN/postgres.pid"
+    pg_create_db "$STACK_PG_DIR" "$STACK_PG_PORT" "$STACK_DB"
+}
+
+# stack_migrate: FCGIApp migrate up, with the exported environment.
+stack_migrate() {
+    say "applying migrations (FCGIApp migrate up)"
+    (cd "$REPO_ROOT" && "$FCGIAPP_BIN" migrate up --dir "$REPO_ROOT/migrations") ||
+        die "FCGIApp migrate up failed"
+}
+
+# stack_pool_up: the pool under spawn-fcgi, logs in STACK_LOGS.
+stack_pool_up() {
+    export LOG_FILE="${LOG_FILE:-$STACK_POOL_LOG}"
+    pool_start_spawnfcgi "$STACK_SOCKET" "$STACK_POOL_PIDFILE" "$STACK_POOL_STDERR"
+}
+
+# stack_nginx_up: renders the dev config for STACK_PORT and starts nginx.
+stack_nginx_up() {
+    nginx_render "$STACK_NGINX" "$STACK_PORT" "$STACK_SOCKET" "$STACK_WS_PORT" "$STACK_NGINX_PIDFILE"
+    nginx_start "$STACK_NGINX" "$STACK_NGINX_PIDFILE"
+}
+
+# stack_wait_ready SECONDS: waits for /health/ready through nginx.
+stack_wait_ready() {
+    say "waiting for http://127.0.0.1:$STACK_PORT/health/ready"
+    wait_ready "http://127.0.0.1:$STACK_PORT" "$1" "$(read_pidfile "$STACK_POOL_PIDFILE")" \
+        "$STACK_POOL_STDERR" "${LOG_FILE:-$STACK_POOL_LOG}" "$STACK_NGINX/logs/error.log" \
+        "$STACK_PG_DIR/postgres.log"
+}
+
+# ---------------------------------------------------------------------------------------------
+# LATER PIECES GO HERE. The WebSocket daemon (nginx proxies /ws/ to 127.0.0.1:$STACK_WS_PORT)
+# and the job runner loop (`run once` every minute) are being written by others. Start them in
+# stack_extras_up (pid files in $STACK_RUN, logs in $STACK_LOGS) and stop them in
+# stack_extras_down; scripts/dev and scripts/test already call both.
+stack_extras_up() {
+    : # e.g. pool-like start of the WebSocket daemon on 127.0.0.1:$STACK_WS_PORT
+    : # e.g. a `while sleep 60; do jobrunner run once; done` loop with its pid recorded
+}
+stack_extras_down() {
+    : # stop what stack_extras_up started, by the pids it recorded
+}
+# ---------------------------------------------------------------------------------------------
+
+# stack_down [KEEP_PG]: stops nginx, the extras, the pool and (unless KEEP_PG=1) PostgreSQL.
+stack_down() {
+    nginx_stop "$STACK_NGINX_PIDFILE"
+    stack_extras_down
+    pool_stop "$STACK_POOL_PIDFILE" TERM
+    if [[ "${1:-0}" != 1 ]]; then
+        pg_cluster_stop "$STACK_PG_DIR" fast
+        rm -f "$STACK_RUN/postgres.pid"
+    fi
+}

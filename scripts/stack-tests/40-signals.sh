@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Stopping a pool: SIGQUIT (graceful) and SIGTERM (now) leave no process behind; a missing
+# SECRET_KEY stops start-up with one clear line.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+trap 'pool_stop "$STACK_RUN/signal-pool.pid"; check_cleanup' EXIT
+
+# stop_with SIGNAL: start a standalone pool, send SIGNAL to the master, check nothing is left.
+stop_with() {
+    local sig="$1" sock="$TEST_TMP/signal-$1.sock" pid workers left="" rc=0 t0
+    pool_start_standalone "$sock" "$STACK_RUN/signal-pool.pid" "$STACK_LOGS/signal-$sig.log" --workers 3
+    pid="$(read_pidfile "$STACK_RUN/signal-pool.pid")"
+    wait_until 3000 bash -c '[[ "$(pgrep -P "$1" | grep -c .)" == 3 ]]' _ "$pid" || true
+    workers="$(pool_workers "$pid")"
+    check_eq "SIG$sig: 3 workers up first" 3 "$(wc -w <<<"$workers" | tr -d ' ')"
+    # One request first, so that the workers are past their start-up.
+    grep -q '"status":"ok"' <<<"$(fcgi_get "$sock" /health)" || info "SIG$sig: /health did not answer before the signal"
+    t0=$SECONDS
+    kill -s "$sig" "$pid"
+    if wait_until 10000 bash -c '! kill -0 "$1" 2>/dev/null || grep -q "^State:.*Z" "/proc/$1/status"' _ "$pid"; then
+        wait "$pid" 2>/dev/null || rc=$?
+        ok "SIG$sig: master exited ($((SECONDS - t0)) s, exit status $rc)"
+    else
+        fail "SIG$sig: master exited" "still running 10 s after SIG$sig"
+    fi
+    sleep 0.3
+    for w in $workers; do pid_alive "$w" && left+="$w "; done
+    check_eq "SIG$sig: all workers gone" "" "$left"
+    left="$(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ' || true)"
+    check_eq "SIG$sig: no child process left" "" "$left"
+    info "SIG$sig log: $(tail -n 3 "$STACK_LOGS/signal-$sig.log" | tr '\n' ' ' | cut -c1-400)"
+    pool_stop "$STACK_RUN/signal-pool.pid"
+}
+
+stop_with QUIT
+stop_with TERM
+
+# Missing SECRET_KEY: run from an empty folder, so that no .env can provide one.
+empty="$TEST_TMP/no-secret"
+mkdir -p "$empty"
+rc=0
+(cd "$empty" && exec env -u SECRET_KEY -u LOG_FILE timeout 10 "$FCGIAPP_BIN" serve \
+    --listen "$empty/s.sock" --workers 1) >"$empty/out" 2>"$empty/err" || rc=$?
+check "no SECRET_KEY: serve exits non-zero" "exit status $rc" test "$rc" -ne 0 -a "$rc" -ne 124
+lines="$(grep -c . "$empty/err" || true)"
+check_eq "no SECRET_KEY: exactly one line on stderr" 1 "$lines"
+check "no SECRET_KEY: the line names SECRET_KEY" "stderr: $(shorten "$(cat "$empty/err")")" \
+    grep -q SECRET_KEY "$empty/err"
+info "stderr: $(head -c 300 "$empty/err")"
+
+finish

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# nginx/prod.conf passes `nginx -t` with a self-signed certificate, and really serves: HTTP
+# redirects to HTTPS, TLS answers through the pool with the security headers.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib/nginx.sh
+. "$stack_tests_dir/../lib/nginx.sh"
+dir="$TEST_TMP/prod-nginx"
+trap 'nginx_stop "$STACK_RUN/nginx-prod.pid"; check_cleanup' EXIT
+mkdir -p "$dir/logs" "$dir/tmp"
+
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -keyout "$dir/privkey.pem" -out "$dir/fullchain.pem" >/dev/null 2>&1
+check "self-signed certificate generated" "openssl failed" test -s "$dir/fullchain.pem"
+
+# The config's absolute paths (documented at its top) are rewritten into the temp folder.
+rewrite_paths() {
+    sed -e "s#/etc/ssl/fcgiapp/#$dir/#g" \
+        -e "s#/var/log/nginx/#$dir/logs/#g" \
+        -e "s#/run/nginx-fcgiapp.pid#$STACK_RUN/nginx-prod.pid#g" \
+        -e "s#/var/lib/nginx/fcgiapp/#$dir/tmp/#g" \
+        "$REPO_ROOT/nginx/prod.conf"
+}
+rewrite_paths >"$dir/nginx-t.conf"
+if out="$(nginx -t -c "$dir/nginx-t.conf" -e "$dir/logs/error.log" 2>&1)"; then
+    ok "nginx -t accepts nginx/prod.conf"
+else
+    fail "nginx -t accepts nginx/prod.conf" "$(shorten "$out")"
+fi
+if out="$(nginx -t -p "$STACK_NGINX" -c "$STACK_NGINX/nginx.conf" -e "$STACK_NGINX/logs/error.log" 2>&1)"; then
+    ok "nginx -t accepts the rendered dev config"
+else
+    fail "nginx -t accepts the rendered dev config" "$(shorten "$out")"
+fi
+
+# Run it for real on free loopback ports, pointed at the test pool.
+http_port="$(free_port $((STACK_PORT + 30)))"
+https_port="$(free_port $((http_port + 1)))"
+rewrite_paths | sed \
+    -e "s#^\( *\)listen 80;#\1listen 127.0.0.1:$http_port;#" \
+    -e "s#^\( *\)listen 443 ssl http2;#\1listen 127.0.0.1:$https_port ssl http2;#" \
+    -e '/listen \[::\]/d' \
+    -e "s#unix:/run/fcgiapp/fcgi.sock#unix:$STACK_SOCKET#" \
+    -e "s#^user www-data;#$(is_root && echo 'user root;')#" \
+    >"$dir/nginx-run.conf"
+if nginx -c "$dir/nginx-run.conf" -e "$dir/logs/error.log" 2>"$dir/start.err" &&
+    wait_until 3000 port_in_use "$https_port"; then
+    ok "prod config starts (http $http_port, https $https_port)"
+    http GET "http://127.0.0.1:$http_port/health?x=1" -H "Host: api.example.com"
+    check_status "prod: plain HTTP answers 301" 301
+    check_eq "prod: redirect to https with path and query" "https://api.example.com/health?x=1" "$(header Location)"
+    http GET "https://127.0.0.1:$https_port/health" -k
+    check_status "prod: GET /health over TLS 200" 200
+    check_eq "prod: X-Frame-Options" DENY "$(header X-Frame-Options)"
+    check_eq "prod: X-Content-Type-Options" nosniff "$(header X-Content-Type-Options)"
+    check_eq "prod: X-XSS-Protection" "1; mode=block" "$(header X-XSS-Protection)"
+    check_eq "prod: Strict-Transport-Security" "max-age=31536000; includeSubDomains" "$(header Strict-Transport-Security)"
+    http GET "https://127.0.0.1:$https_port/no-such-path" -k
+    check_eq "prod: security headers on errors too (always)" DENY "$(header X-Frame-Options)"
+    http GET "https://127.0.0.1:$https_port/health" -k --http2
+    check_eq "prod: HTTP/2 over TLS" 2 "$(head -n 1 "$HTTP_HEADERS" | awk '{print $1}' | sed 's#HTTP/##')"
+    check "prod: TLSv1.1 refused" "a TLSv1.1 handshake succeeded" \
+        bash -c '! curl -sk -o /dev/null --tls-max 1.1 "https://127.0.0.1:$1/health" 2>/dev/null' _ "$https_port"
+    # Rate limit: a burst far above the configured rate meets 429 with a JSON body
+    # (/health is exempt, so the burst goes to an API path).
+    codes="$(for _ in $(seq 1 120); do
+        curl -sk -o /dev/null -w '%{http_code}\n' "https://127.0.0.1:$https_port/api/v1/items/999999"
+    done | sort | uniq -c | tr '\n' ' ')"
+    check "prod: a burst of 120 requests meets limit_req (429)" "status counts: $codes" grep -q ' 429' <<<" $codes"
+    http GET "https://127.0.0.1:$https_port/api/v1/items/999999" -k
+    check_status "prod: still limited right after the burst" 429
+    check_jq "prod: 429 body is JSON" '.detail == "Too Many Requests"'
+    check_eq "prod: 429 carries the security headers" DENY "$(header X-Frame-Options)"
+    http GET "https://127.0.0.1:$https_port/health" -k
+    check_status "prod: /health is not rate limited" 200
+else
+    fail "prod config starts" "$(shorten "$(cat "$dir/start.err" "$dir/logs/error.log" 2>/dev/null)")"
+fi
+
+finish

@@ -1,0 +1,57 @@
+# shellcheck shell=bash
+# Sourced by every scripts/stack-tests/*.sh. They run from scripts/test against the stack it
+# started, and get its description through the environment:
+#   STACK_URL (http://127.0.0.1:PORT), STACK_DIR, STACK_RUN, STACK_LOGS, STACK_SOCKET,
+#   STACK_POOL_PIDFILE, STACK_POOL_LOG, STACK_POOL_STDERR, STACK_PG_DIR, STACK_PG_PORT,
+#   STACK_DB, WORKERS, FCGIAPP_BIN, TEST_TMP, TEST_USER_ID, TEST_ITEM1_ID, TEST_ITEM2_ID,
+#   and the app's settings (DATABASE_URL, SECRET_KEY, LOG_FILE, …).
+# Each test prints `ok - …` / `FAIL - … (why)` lines and exits 1 when one failed. Anything it
+# starts it records as a pid file in $STACK_RUN (scripts/test stops those on exit too) and
+# stops itself.
+set -euo pipefail
+
+stack_tests_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib/common.sh
+. "$stack_tests_dir/../lib/common.sh"
+# shellcheck source=../lib/check.sh
+. "$stack_tests_dir/../lib/check.sh"
+# shellcheck source=../lib/pg.sh
+. "$stack_tests_dir/../lib/pg.sh"
+# shellcheck source=../lib/pool.sh
+. "$stack_tests_dir/../lib/pool.sh"
+
+for v in STACK_URL STACK_RUN STACK_POOL_PIDFILE STACK_PG_DIR STACK_PG_PORT WORKERS FCGIAPP_BIN TEST_TMP; do
+    [[ -n "${!v:-}" ]] || die "$v is not set: run the stack tests through scripts/test"
+done
+
+# finish: the exit status of a test script.
+finish() {
+    info "$(basename "$0"): $CHECK_PASSED passed, $CHECK_FAILED failed"
+    ((CHECK_FAILED == 0))
+}
+
+# fcgi_get ADDR PATH: one GET over FastCGI without nginx (cgi-fcgi from libfcgi-bin), printing
+# the raw CGI response (headers, blank line, body). The environment is emptied first:
+# cgi-fcgi sends its whole environment as FastCGI parameters.
+fcgi_get() {
+    local addr="$1" path="$2" uri query=""
+    uri="${path%%\?*}"
+    [[ "$path" == *\?* ]] && query="${path#*\?}"
+    env -i REQUEST_METHOD=GET SCRIPT_NAME="$uri" REQUEST_URI="$path" DOCUMENT_URI="$uri" \
+        QUERY_STRING="$query" SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1 \
+        GATEWAY_INTERFACE=CGI/1.1 REQUEST_ID=0123456789abcdef0123456789abcdef \
+        timeout 10 "$(command -v cgi-fcgi)" -bind -connect "$addr" 2>&1
+}
+
+# worker_count MASTER_PID
+worker_count() { pool_workers "$1" | grep -c . || true; }
+
+# wait_until MILLISECONDS CMD...: polls CMD every 50 ms; true once it succeeds.
+wait_until() {
+    local deadline=$(($(date +%s%N) + $1 * 1000000))
+    shift
+    until "$@"; do
+        (($(date +%s%N) < deadline)) || return 1
+        sleep 0.05
+    done
+}
