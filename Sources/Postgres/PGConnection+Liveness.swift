@@ -22,8 +22,17 @@ extension PGConnection {
             markBroken()
             return true
         }
+        var notified = false
         while let notification = PQnotifies(handle) {
             PQfreemem(notification)
+            notified = true
+        }
+        // Anything else arriving on an idle connection is the server's FATAL message sent
+        // just before it closes the socket (shutdown, pg_terminate_backend): libpq still
+        // reports CONNECTION_OK until it reads the EOF, so do not wait for that.
+        if !notified {
+            markBroken()
+            return true
         }
         return false
     }

@@ -1,55 +1,79 @@
 import Glibc
 import Postgres
 
-/// A migrated database for integration tests, created fresh in the PostgreSQL that
-/// `PG_TEST_URL` points to (`scripts/test` starts a throwaway cluster and sets it).
+/// The PostgreSQL that integration tests use: `PG_TEST_URL` (a libpq conninfo or URI), which
+/// `scripts/test` sets after starting a throwaway cluster.
 ///
-/// Without `PG_TEST_URL` the tests that need it are skipped locally, and fail under CI
-/// (`CI=true`), where a missing database is a broken set-up, not a reason to pass.
+/// Integration suites run when `PG_TEST_URL` is set, or when `CI` is `true`, in which case a
+/// missing URL fails every integration test instead of skipping it: under CI a missing
+/// database is a broken set-up, not a reason to pass.
 public enum TestDatabase {
-    /// The server's conninfo from the environment, or nil.
-    public static var serverURL: String? {
-        guard let value = getenv("PG_TEST_URL") else { return nil }
-        let text = String(cString: value)
-        return text.isEmpty ? nil : text
+    /// The conninfo or URI from `PG_TEST_URL`.
+    public static let url: String? = environment("PG_TEST_URL")
+
+    /// True when the integration suites should run.
+    public static let isEnabled = url != nil || environment("CI") == "true"
+
+    /// The checkout's `migrations/` folder, found from this file's path.
+    public static let migrationsDirectory: String = {
+        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Sources/TestSupport/TestDatabase.swift
+        return parts.joined(separator: "/") + "/migrations"
+    }()
+
+    /// A new connection to the test server; throws a clear error when `PG_TEST_URL` is unset.
+    public static func connect() throws -> PGConnection {
+        guard let url else { throw MissingTestDatabase() }
+        return try PGConnection(conninfo: url)
     }
 
-    /// Whether database tests should run: always under CI, else when a server is configured.
-    public static var isAvailable: Bool {
-        serverURL != nil || isCI
+    /// A fresh schema name, unique per call, so parallel tests do not collide.
+    public static func makeSchemaName() -> String {
+        "pgtest_\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
     }
 
-    static var isCI: Bool {
-        getenv("CI").map { String(cString: $0) == "true" } ?? false
+    /// Runs `body` with a connection whose `search_path` is a new schema, dropped afterwards.
+    @discardableResult
+    public static func withSchema<T>(_ body: (PGConnection, _ schema: String) throws -> T) throws -> T {
+        let connection = try connect()
+        let schema = makeSchemaName()
+        try connection.execute(unsafeSQL: "create schema \(schema); set search_path to \(schema)")
+        defer {
+            if !connection.isConnected { try? connection.reconnect() }
+            try? connection.execute(unsafeSQL: "rollback; drop schema if exists \(schema) cascade")
+        }
+        return try body(connection, schema)
     }
 
-    /// A conninfo for a database created once per test process, with every migration applied.
-    /// Tests share it; each test uses its own rows (unique names) so they can run in parallel.
+    /// A second connection on the same schema.
+    public static func connect(schema: String) throws -> PGConnection {
+        let connection = try connect()
+        try connection.execute(unsafeSQL: "set search_path to \(schema)")
+        return connection
+    }
+
+    /// A conninfo for a database created once per test process with every migration applied.
+    /// Tests share it; each uses its own rows (unique names) so they can run in parallel.
     public static func migrated() throws -> String {
         try shared.get()
     }
 
-    private static let shared: Result<String, any Error> = Result { try create() }
+    private static let shared: Result<String, any Error> = Result { try createMigratedDatabase() }
 
-    static func create() throws -> String {
-        guard let server = serverURL else {
-            throw TestSetupError(description: "PG_TEST_URL is not set: run the tests through scripts/test")
-        }
+    static func createMigratedDatabase() throws -> String {
+        guard let url else { throw MissingTestDatabase() }
         let name = "test_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try PGConnection(conninfo: server)
-        try admin.execute(unsafeSQL: "CREATE DATABASE \(name)")
-        let conninfo = replacingDatabase(in: server, with: name)
-        let connection = try PGConnection(conninfo: conninfo)
-        let migrations = try MigrationLoader.load(directory: repositoryRoot() + "/migrations")
-        _ = try Migrator(connection: connection, migrations: migrations).up()
+        try PGConnection(conninfo: url).execute(unsafeSQL: "CREATE DATABASE \(name)")
+        let conninfo = replacingDatabase(in: url, with: name)
+        let migrations = try MigrationLoader.load(directory: migrationsDirectory)
+        _ = try Migrator(connection: try PGConnection(conninfo: conninfo), migrations: migrations).up()
         return conninfo
     }
 
     /// Points a conninfo (key=value or URI) at another database.
     public static func replacingDatabase(in conninfo: String, with database: String) -> String {
-        if conninfo.hasPrefix("postgres://") || conninfo.hasPrefix("postgresql://") {
+        if let schemeEnd = conninfo.firstRange(of: "://")?.upperBound {
             // postgresql://user@host:port/db?params
-            let schemeEnd = conninfo.firstRange(of: "://")!.upperBound
             let rest = conninfo[schemeEnd...]
             let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
             let authority = rest[..<queryStart].split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
@@ -59,14 +83,14 @@ public enum TestDatabase {
         return (kept + ["dbname=\(database)"]).joined(separator: " ")
     }
 
-    /// The checkout's root, found from this source file's path.
-    public static func repositoryRoot(file: String = #filePath) -> String {
-        var parts = file.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Sources/TestSupport/TestDatabase.swift
-        return parts.joined(separator: "/")
+    private static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
     }
 }
 
-public struct TestSetupError: Error, CustomStringConvertible {
-    public let description: String
+/// Thrown by integration tests in CI when no database is configured.
+public struct MissingTestDatabase: Error, CustomStringConvertible {
+    public var description: String {
+        "PG_TEST_URL is not set but CI=true: integration tests need a real PostgreSQL (libpq conninfo or URI in PG_TEST_URL); run them through scripts/test"
+    }
 }

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// The read side of items and the health checks, through the real router, against PostgreSQL.
-@Suite(.enabled(if: TestDatabase.isAvailable, "needs PG_TEST_URL (scripts/test sets it)"))
+@Suite(.enabled(if: TestDatabase.isEnabled, "needs PG_TEST_URL (scripts/test sets it)"))
 struct ItemsReadTests {
     let conninfo: String
     let application: Application<AppContext>

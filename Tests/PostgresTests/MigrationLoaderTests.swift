@@ -1,5 +1,6 @@
 import Postgres
 import Testing
+import TestSupport
 
 struct MigrationLoaderTests {
     @Test func loadsSortedByVersionWithOptionalDown() throws {

@@ -1,5 +1,6 @@
 import Postgres
 import Testing
+import TestSupport
 
 @Suite(.enabled(if: TestDatabase.isEnabled, "set PG_TEST_URL to run against PostgreSQL"))
 struct MigratorTests {

@@ -1,6 +1,7 @@
 import Glibc
 import Postgres
 import Testing
+import TestSupport
 
 @Suite(.enabled(if: TestDatabase.isEnabled, "set PG_TEST_URL to run against PostgreSQL"))
 struct PGConnectionLossTests {

