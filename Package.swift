@@ -17,14 +17,15 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(name: "CPrefork"),
 
         // Pure Swift: HTTP model, routing, validation, JSON, configuration.
         .target(name: "AppCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // libpq wrapper and migrations.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
-        // OpenSSL wrapper: random bytes, HMAC.
-        .target(name: "CryptoSupport", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // OpenSSL and libcrypt wrappers: random bytes, HMAC, JWT, bcrypt password hashes.
+        .target(name: "CryptoSupport", dependencies: ["COpenSSL", "CCrypt"], swiftSettings: strict),
         // The API: controllers and their SQL.
         .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport"], swiftSettings: strict),
         // Process manager (master, pool, signals) and the libfcgi worker loop.

@@ -9,6 +9,13 @@ enum ServeCommand {
     static func run(_ options: CommandLineOptions, configuration: AppConfiguration, logger: Logger) -> Int32 {
         var configuration = configuration
         if let workers = options.workers { configuration.workers = workers }
+        if let mode = options.socketMode {
+            guard let parsed = UInt32(mode, radix: 8), parsed <= 0o777 else {
+                Console.fail("--socket-mode must be an octal mode such as 0660")
+                return 64
+            }
+            configuration.socketMode = parsed
+        }
         let socket: ListenSocket
         do {
             if let address = options.listen ?? configuration.listen {

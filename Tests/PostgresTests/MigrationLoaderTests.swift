@@ -84,7 +84,8 @@ struct MigrationLoaderTests {
 
     @Test func repositoryMigrationsLoad() throws {
         let migrations = try MigrationLoader.load(directory: TestDatabase.migrationsDirectory)
-        #expect(migrations.map(\.version) == [1, 2])
+        #expect(migrations.map(\.version) == Array(1...migrations.count))
+        #expect(migrations.prefix(2).map(\.name) == ["create_users_items", "users_age"])
         #expect(migrations.allSatisfy { $0.downSQL != nil })
     }
 }

@@ -5,7 +5,8 @@ import TestSupport
 @Suite(.enabled(if: TestDatabase.isEnabled, "set PG_TEST_URL to run against PostgreSQL"))
 struct MigratorTests {
     @Test func upStatusDownUpWithRepositoryMigrations() throws {
-        let migrations = try MigrationLoader.load(directory: TestDatabase.migrationsDirectory)
+        // The first two migrations of the repository: the seed's tables and the age column.
+        let migrations = Array(try MigrationLoader.load(directory: TestDatabase.migrationsDirectory).prefix(2))
         try TestDatabase.withSchema { connection, _ in
             let migrator = Migrator(connection: connection, migrations: migrations)
 
@@ -140,7 +141,7 @@ struct MigratorTests {
                     VALUES ('seeded', 'seeded@example.com', 'x', true, false);
                 """)
             let migrator = Migrator(connection: connection, migrations: migrations)
-            #expect(try migrator.up().map(\.version) == [1, 2])
+            #expect(try migrator.up().map(\.version) == migrations.map(\.version))
             let row = try connection.query("select username, age from users")[0]
             #expect(try row.decode((String, Int?).self) == ("seeded", nil))
             let indexes = try connection.query("""

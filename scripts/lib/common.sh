@@ -13,6 +13,10 @@ export REPO_ROOT
 FCGIAPP_BIN="$SCRATCH_PATH/release/FCGIApp"
 export SCRATCH_PATH FCGIAPP_BIN
 
+# nginx lives in /usr/sbin, which a normal user's PATH on Debian lacks.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac
+export PATH
+
 # Swift lives in /opt/swift on our machines; a non-login shell (CI) may not have it on PATH.
 if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
     PATH="/opt/swift/usr/bin:$PATH"

@@ -8,6 +8,7 @@ STACK_PACKAGES=(
     nginx spawn-fcgi postgresql-15                  # the servers
     curl wrk jq openssl ca-certificates             # smoke tests, benchmark, secrets
     python3 python3-venv
+    procps                                          # pgrep, ps (absent from minimal images)
 )
 
 # package_installed NAME: true when dpkg knows NAME as installed.

@@ -1,13 +1,17 @@
 # shellcheck shell=bash
 # The FastCGI pool (FCGIApp master + workers). Source after common.sh.
 
+# The app reads an optional .env from its working directory: APP_CWD (default: the repository)
+# chooses that directory. scripts/test points it at its throwaway folder, so that a developer's
+# .env cannot change what the tests see.
+
 # Process names the pool may carry: spawn-fcgi execs FCGIApp in place (-n), which renames
 # itself fcgiapp-master once started.
 POOL_NAMES='^(fcgiapp-master|FCGIApp|spawn-fcgi)$'
 
-# Socket permissions for spawn-fcgi: owner and group only. Enough because nginx (dev config)
-# runs as the same user as the pool; see nginx_render in nginx.sh for root.
-: "${FCGI_SOCKET_MODE:=0660}"
+# Socket permissions given to spawn-fcgi (-M): SPAWN_SOCKET_MODE, default 0660, owner and
+# group only. Enough because nginx (dev config) runs as the same user as the pool; see
+# nginx_render in nginx.sh for root.
 
 # pool_start_spawnfcgi SOCKET PIDFILE STDERR_LOG: starts `FCGIApp serve` under spawn-fcgi,
 # which binds SOCKET and hands it over on fd 0; `-n` makes spawn-fcgi exec the app in place,
@@ -21,8 +25,8 @@ pool_start_spawnfcgi() {
     mkdir -p "$(dirname "$sock")" "$(dirname "$pidfile")" "$(dirname "$errlog")"
     say "starting the FastCGI pool under spawn-fcgi (socket $sock, ${WORKERS:-default} workers)"
     # FCGI_LISTEN would make the app bind a socket itself instead of taking fd 0.
-    (cd "$REPO_ROOT" && unset FCGI_LISTEN &&
-        exec setsid spawn-fcgi -n -s "$sock" -M "$FCGI_SOCKET_MODE" -- "$FCGIAPP_BIN" serve) \
+    (cd "${APP_CWD:-$REPO_ROOT}" && unset FCGI_LISTEN &&
+        exec setsid spawn-fcgi -n -s "$sock" -M "${SPAWN_SOCKET_MODE:-0660}" -- "$FCGIAPP_BIN" serve) \
         </dev/null >>"$errlog" 2>&1 &
     pid=$!
     printf '%s\n' "$pid" >"$pidfile"
@@ -36,7 +40,7 @@ pool_start_standalone() {
     shift 3
     [[ -x "$FCGIAPP_BIN" ]] || die "$FCGIAPP_BIN not built (swift build -c release)"
     mkdir -p "$(dirname "$pidfile")" "$(dirname "$errlog")"
-    (cd "$REPO_ROOT" && exec setsid "$FCGIAPP_BIN" serve --listen "$listen" "$@") \
+    (cd "${APP_CWD:-$REPO_ROOT}" && exec setsid "$FCGIAPP_BIN" serve --listen "$listen" "$@") \
         </dev/null >>"$errlog" 2>&1 &
     pid=$!
     printf '%s\n' "$pid" >"$pidfile"

@@ -43,7 +43,7 @@ stack_pg_up() {
 # stack_migrate: FCGIApp migrate up, with the exported environment.
 stack_migrate() {
     say "applying migrations (FCGIApp migrate up)"
-    (cd "$REPO_ROOT" && "$FCGIAPP_BIN" migrate up --dir "$REPO_ROOT/migrations") ||
+    (cd "${APP_CWD:-$REPO_ROOT}" && "$FCGIAPP_BIN" migrate up --dir "$REPO_ROOT/migrations") >&2 ||
         die "FCGIApp migrate up failed"
 }
 

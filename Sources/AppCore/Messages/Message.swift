@@ -31,4 +31,38 @@ extension Message {
     public static let unsupportedMediaType = Message(
         ja: "Content-Type は application/json である必要があります",
         en: "Content-Type must be application/json")
+    public static let unsupportedFormMediaType = Message(
+        ja: "Content-Type は application/x-www-form-urlencoded である必要があります",
+        en: "Content-Type must be application/x-www-form-urlencoded")
+}
+
+// Accounts and tokens (the seed's texts; English ours).
+extension Message {
+    public static let registered = Message(ja: "登録完了", en: "Registered")
+    public static let emailTaken = Message(
+        ja: "このメールアドレスは既に登録されています", en: "This email address is already registered")
+    public static let usernameTaken = Message(
+        ja: "このユーザー名は既に使用されています", en: "This username is already taken")
+    public static let loginFailed = Message(
+        ja: "メールアドレスまたはパスワードが正しくありません", en: "Incorrect email or password")
+    public static let notAuthenticated = Message("Not authenticated")
+    public static let invalidCredentials = Message(ja: "認証情報が無効です", en: "Could not validate credentials")
+    public static let inactiveAccount = Message(ja: "アカウントが無効です", en: "Inactive account")
+    public static let adminRequired = Message(ja: "管理者権限が必要です", en: "Administrator privileges required")
+    public static let invalidRefreshToken = Message(ja: "無効なリフレッシュトークン", en: "Invalid refresh token")
+    public static let userNotFound = Message(ja: "ユーザーが見つかりません", en: "User not found")
+    public static let passwordsDoNotMatch = Message(ja: "パスワードが一致しません", en: "Passwords do not match")
+    public static func reservedUsername(_ name: String) -> Message {
+        Message(ja: "'\(name)' は予約済みユーザー名です", en: "'\(name)' is a reserved username")
+    }
+    public static func missingPermissions(_ names: [String]) -> Message {
+        Message(ja: "権限が不足しています: \(names.joined(separator: ", "))",
+                en: "Missing permissions: \(names.joined(separator: ", "))")
+    }
+    public static let notItemOwner = Message(
+        ja: "このアイテムを変更する権限がありません", en: "Only the owner or an administrator may change this item")
+    public static let preconditionFailed = Message(
+        ja: "リソースが更新されています（If-Match が一致しません）", en: "The resource has changed (If-Match does not match)")
+    public static let idempotencyKeyReused = Message(
+        ja: "Idempotency-Key が別のリクエストで使用されています", en: "This Idempotency-Key was used with a different request")
 }

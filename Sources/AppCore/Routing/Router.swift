@@ -72,7 +72,10 @@ public struct Router<Context>: Sendable {
         }
         var body: JSONObject? = nil
         if let schema = operation.body {
-            body = try decodeBody(request, schema: schema, issues: &issues)
+            switch operation.bodyFormat {
+            case .json: body = try decodeBody(request, schema: schema, issues: &issues)
+            case .form: body = try decodeForm(request, schema: schema, issues: &issues)
+            }
         }
         guard issues.isEmpty else { throw ValidationError(issues) }
         return RouteInput(request: request, parameters: values, body: body)
@@ -96,6 +99,36 @@ public struct Router<Context>: Sendable {
         }
         let value = SchemaValidator.validate(parsed, against: .object(schema), at: ["body"], issues: &issues)
         return value.objectValue
+    }
+}
+
+extension Router {
+    /// A urlencoded form: each field is text (validated like a query parameter would be).
+    static func decodeForm(_ request: Request, schema: ObjectSchema, issues: inout [ValidationIssue]) throws -> JSONObject? {
+        if let type = request.mediaType, type != "application/x-www-form-urlencoded", !request.body.isEmpty {
+            throw HTTPError(.unsupportedMediaType, .unsupportedFormMediaType)
+        }
+        let form = QueryParameters(parsing: String(decoding: request.body, as: UTF8.self))
+        var output = JSONObject()
+        for field in schema.fields {
+            let location = ["body", field.name]
+            guard let raw = form[field.name] else {
+                if field.required {
+                    issues.append(.missing(location))
+                } else if let defaultValue = field.defaultValue {
+                    output[field.name] = defaultValue
+                }
+                continue
+            }
+            let fieldIssues = issues.count
+            let value = SchemaValidator.validate(text: raw, against: field.schema, at: location, issues: &issues)
+            if issues.count == fieldIssues, let check = field.validate, let problem = check(value) {
+                issues.append(ValidationIssue(location: location, type: "value_error", message: Message(
+                    ja: "Value error, " + problem.japanese, en: "Value error, " + problem.english)))
+            }
+            output[field.name] = value
+        }
+        return output
     }
 }
 

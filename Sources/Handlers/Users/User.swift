@@ -1,0 +1,60 @@
+import AppCore
+import Postgres
+
+/// A user as stored, minus the password hash (which never leaves `UserRepository`).
+public struct User: Sendable, Equatable {
+    public var id: Int
+    public var username: String
+    public var email: String
+    public var fullName: String?
+    public var age: Int?
+    public var isActive: Bool
+    public var isAdmin: Bool
+    /// ISO 8601 with offset.
+    public var createdAt: String
+    public var updatedAt: String
+
+    /// The seed's computed field: the full name when there is one, else the username.
+    public var displayName: String { fullName.flatMap { $0.isEmpty ? nil : $0 } ?? username }
+
+    /// The select list that `init(row:)` decodes, in order.
+    static let columns = "id, username, email, full_name, age, is_active, is_admin, "
+        + "\(Timestamp.isoSQL("created_at")), \(Timestamp.isoSQL("updated_at"))"
+
+    init(row: PGRow) throws {
+        id = try row.decode(0)
+        username = try row.decode(1)
+        email = try row.decode(2)
+        fullName = try row.decode(3)
+        age = try row.decode(4)
+        isActive = try row.decode(5)
+        isAdmin = try row.decode(6)
+        createdAt = try row.decode(7)
+        updatedAt = try row.decode(8)
+    }
+
+    /// The contract's user object: `id, username, email, full_name, age, is_active, created_at,
+    /// updated_at, display_name`. Never a password hash.
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id")
+        json.value(id)
+        json.key("username")
+        json.value(username)
+        json.key("email")
+        json.value(email)
+        json.key("full_name")
+        json.value(fullName)
+        json.key("age")
+        json.value(age)
+        json.key("is_active")
+        json.value(isActive)
+        json.key("created_at")
+        json.value(createdAt)
+        json.key("updated_at")
+        json.value(updatedAt)
+        json.key("display_name")
+        json.value(displayName)
+        json.endObject()
+    }
+}

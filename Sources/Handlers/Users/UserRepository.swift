@@ -1,0 +1,98 @@
+import AppCore
+import Postgres
+
+/// The SQL of users. Parameterised only; the password hash is read here and nowhere else.
+struct UserRepository {
+    let connection: PGConnection
+
+    struct NewUser {
+        var username: String
+        var email: String
+        var passwordHash: String
+        var fullName: String?
+        var age: Int?
+        var isAdmin = false
+    }
+
+    /// Inserts a user; a taken email or username is a 409, never a 500 from the unique index.
+    func create(_ user: NewUser) throws -> Int {
+        let rows: PGResult
+        do {
+            // is_active and is_admin are passed explicitly: a seed database has no server defaults.
+            rows = try connection.query("""
+                INSERT INTO users (username, email, hashed_password, full_name, age, is_active, is_admin, created_at, updated_at)
+                VALUES (\(user.username), \(user.email), \(user.passwordHash), \(user.fullName), \(user.age), true, \(user.isAdmin), now(), now())
+                RETURNING id
+                """)
+        } catch {
+            guard error.isUniqueViolation else { throw error }
+            throw error.constraintName?.contains("username") == true
+                ? HTTPError(.conflict, .usernameTaken) : HTTPError(.conflict, .emailTaken)
+        }
+        return try rows[0].decode(0, as: Int.self)
+    }
+
+    func find(id: Int) throws -> User? {
+        try connection.query("SELECT \(unescaped: User.columns) FROM users WHERE id = \(id)").first.map(User.init(row:))
+    }
+
+    /// The user and their password hash, for login.
+    func findForLogin(email: String) throws -> (user: User, passwordHash: String)? {
+        let rows = try connection.query("SELECT \(unescaped: User.columns), hashed_password FROM users WHERE email = \(email)")
+        guard let row = rows.first else { return nil }
+        return (try User(row: row), try row.decode(9, as: String.self))
+    }
+
+    /// Sets the given profile fields (absent ones stay as they are; null clears).
+    func updateProfile(id: Int, changes: JSONObject) throws -> User? {
+        let setFullName = changes["full_name"] != nil
+        let setAge = changes["age"] != nil
+        let rows = try connection.query("""
+            UPDATE users SET
+              full_name = CASE WHEN \(setFullName) THEN \(changes["full_name"]?.stringValue) ELSE full_name END,
+              age = CASE WHEN \(setAge) THEN \(changes["age"]?.intValue.map { Int($0) })::integer ELSE age END,
+              updated_at = now()
+            WHERE id = \(id)
+            RETURNING \(unescaped: User.columns)
+            """)
+        return try rows.first.map(User.init(row:))
+    }
+
+    /// One page, newest first, with the total; `search` matches username, email or full name.
+    /// The count rides along with the page (`count(*) OVER ()`), as for items.
+    func page(number: Int, size: Int, search: String?) throws -> (users: [User], total: Int) {
+        let pattern = search.map(Pagination.containsPattern)
+        let rows = try connection.query("""
+            SELECT \(unescaped: User.columns), count(*) OVER () FROM users
+            WHERE \(pattern)::text IS NULL OR username ILIKE \(pattern) OR email ILIKE \(pattern) OR full_name ILIKE \(pattern)
+            ORDER BY created_at DESC, id DESC LIMIT \(size) OFFSET \((number - 1) * size)
+            """)
+        if let first = rows.first {
+            return (try rows.map(User.init(row:)), try first.decode(9, as: Int.self))
+        }
+        let total = try connection.query("""
+            SELECT count(*) FROM users
+            WHERE \(pattern)::text IS NULL OR username ILIKE \(pattern) OR email ILIKE \(pattern) OR full_name ILIKE \(pattern)
+            """)
+        return ([], try total[0].decode(0, as: Int.self))
+    }
+
+    /// Deletes a user (their items go with them: `ON DELETE CASCADE`); false when there was none.
+    func delete(id: Int) throws -> Bool {
+        try connection.query("DELETE FROM users WHERE id = \(id)").affectedRows > 0
+    }
+
+    func permissions(userID: Int) throws -> Set<String> {
+        var names = Set<String>()
+        for row in try connection.query("SELECT permission FROM user_permissions WHERE user_id = \(userID)") {
+            names.insert(try row.decode(0, as: String.self))
+        }
+        return names
+    }
+
+    func grant(_ permission: String, to userID: Int) throws {
+        try connection.query("""
+            INSERT INTO user_permissions (user_id, permission) VALUES (\(userID), \(permission)) ON CONFLICT DO NOTHING
+            """)
+    }
+}
