@@ -51,7 +51,10 @@ enum ServeCommand {
             logger.warning("Database not reachable yet", metadata: ["error": "\(problem)"])
         }
         let context = AppContext(configuration: configuration, database: database, logger: logger)
-        let application = Application(router: Routes.makeRouter(), logger: logger, mapError: ErrorMapping.map)
+        // The access log is info-level: quieter settings (LOG_LEVEL=warning) turn it off.
+        let accessLog = logger.logLevel <= .info ? AccessLog() : nil
+        let application = Application(router: Routes.makeRouter(), logger: logger, accessLog: accessLog,
+                                      mapError: ErrorMapping.map)
         let loop = WorkerLoop(
             socket: socket,
             settings: .init(maxBodySize: configuration.maxBodySize, maxRequests: configuration.maxRequests),

@@ -17,7 +17,7 @@ struct FastCGIParamsTests {
     ]
 
     @Test func mapsMethodPathQueryHeadersAndBody() {
-        let request = FastCGIParams.request(from: params, body: Array("{}".utf8))
+        let request = FastCGIParams(params).request(body: Array("{}".utf8))
         #expect(request.method == "GET")
         #expect(request.path == "/api/v1/items/あ")
         #expect(request.query["search"] == "a b")
@@ -31,31 +31,42 @@ struct FastCGIParamsTests {
     }
 
     @Test func wellFormedIncomingRequestIdIsReused() {
-        #expect(FastCGIParams.request(from: params, body: []).id == "abcdef12-3456")
+        #expect(FastCGIParams(params).request(body: []).id == "abcdef12-3456")
     }
 
     @Test func malformedIncomingIdFallsBackToTheFrontServersId() {
         var withBadID = params
         withBadID["HTTP_X_REQUEST_ID"] = "short"
-        #expect(FastCGIParams.request(from: withBadID, body: []).id == "0123456789abcdef0123456789abcdef")
+        #expect(FastCGIParams(withBadID).request(body: []).id == "0123456789abcdef0123456789abcdef")
         withBadID["HTTP_X_REQUEST_ID"] = "has spaces and ; semicolons"
         withBadID["REQUEST_ID"] = nil
-        let generated = FastCGIParams.request(from: withBadID, body: []).id
+        let generated = FastCGIParams(withBadID).request(body: []).id
         #expect(generated.count == 32)
         #expect(generated.allSatisfy { $0.isHexDigit && !$0.isUppercase })
     }
 
     @Test func contentLengthIsParsedOrFlagged() {
-        #expect(FastCGIParams.contentLength(["CONTENT_LENGTH": "12"]) == 12)
-        #expect(FastCGIParams.contentLength(["CONTENT_LENGTH": ""]) == nil)
-        #expect(FastCGIParams.contentLength([:]) == nil)
-        #expect(FastCGIParams.contentLength(["CONTENT_LENGTH": "x"]) == -1)
+        #expect(FastCGIParams(["CONTENT_LENGTH": "12"]).declaredBodyLength == 12)
+        #expect(FastCGIParams(["CONTENT_LENGTH": ""]).declaredBodyLength == nil)
+        #expect(FastCGIParams([:]).declaredBodyLength == nil)
+        #expect(FastCGIParams(["CONTENT_LENGTH": "x"]).declaredBodyLength == -1)
     }
 
-    @Test func responseHeadHasStatusLengthAndDropsInjectedLines() {
+    @Test func unusedParamsAreIgnoredAndScriptNameIsTheFallbackPath() {
+        let request = FastCGIParams(["SCRIPT_NAME": "/health", "DOCUMENT_ROOT": "/srv", "SERVER_SOFTWARE": "nginx"])
+            .request(body: [])
+        #expect(request.path == "/health")
+        #expect(request.method == "GET")
+        #expect(Array(request.headers).isEmpty)
+    }
+
+    @Test func responseHasStatusLengthBodyAndDropsInjectedLines() {
         var response = Response.json(.notFound, bytes: Array(#"{"detail":"Not Found"}"#.utf8))
         response.headers.add("X-Request-ID", "evil\r\nSet-Cookie: a=b")
-        let head = String(decoding: ResponseEncoding.head(response), as: UTF8.self)
-        #expect(head == "Status: 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n")
+        let encoded = String(decoding: ResponseEncoding.encode(response), as: UTF8.self)
+        #expect(encoded == "Status: 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n"
+                + #"{"detail":"Not Found"}"#)
+        let head = String(decoding: ResponseEncoding.encode(response, includeBody: false), as: UTF8.self)
+        #expect(head.hasSuffix("Content-Length: 22\r\n\r\n"))
     }
 }

@@ -63,7 +63,7 @@ public struct AppConfiguration: Sendable {
         }
         socketMode = parsedMode
         maxBodySize = try settings.int("MAX_BODY_SIZE", default: 1_048_576, range: 1...1_073_741_824)
-        maxRequests = try settings.int("MAX_REQUESTS", default: 10_000, range: 0...Int.max)
+        maxRequests = try settings.int("MAX_REQUESTS", default: 0, range: 0...Int.max)
         requestTimeoutSeconds = try settings.int("REQUEST_TIMEOUT_SECONDS", default: 30, range: 1...3600)
         logLevel = settings.string("LOG_LEVEL", default: debug ? "debug" : "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {

@@ -46,17 +46,7 @@ public struct JSONLogHandler: LogHandler {
         json.endObject()
         var line = json.bytes
         line.append(UInt8(ascii: "\n"))
-        line.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return  // nowhere left to report a logging failure
-                }
-                offset += written
-            }
-        }
+        LogOutput.write(line, to: fileDescriptor)
     }
 
     static func write(_ value: Logger.Metadata.Value, into json: inout JSONWriter) {

@@ -3,20 +3,24 @@ import Logging
 /// Turns a request into a response around the router: the error policy (client errors become
 /// their JSON bodies, anything else a logged 500), request ids, timing headers and the access log.
 /// One instance per worker process; the transport (FastCGI) calls `respond` for each request.
-public struct Application<Context>: Sendable {
+public struct Application<Context> {
     public typealias ErrorMapper = @Sendable (any Error) -> HTTPError?
 
     public let router: Router<Context>
     let logger: Logger
+    let accessLog: AccessLog?
     let mapError: ErrorMapper
 
     /// - Parameters:
     ///   - router: the routes.
-    ///   - logger: where the access log and errors go.
+    ///   - logger: where errors go.
+    ///   - accessLog: one line per request, or nil for none.
     ///   - mapError: turns errors of lower layers into client answers (a lost database into 503).
-    public init(router: Router<Context>, logger: Logger, mapError: @escaping ErrorMapper = { _ in nil }) {
+    public init(router: Router<Context>, logger: Logger, accessLog: AccessLog? = nil,
+                mapError: @escaping ErrorMapper = { _ in nil }) {
         self.router = router
         self.logger = logger
+        self.accessLog = accessLog
         self.mapError = mapError
     }
 
@@ -28,14 +32,7 @@ public struct Application<Context>: Sendable {
         let elapsed = start.duration(to: clock.now)
         response.headers.add("X-Request-ID", request.id)
         response.headers.add("X-Process-Time", ProcessTime.format(elapsed))
-        logger.info("Request", metadata: [
-            "request.id": .string(request.id),
-            "method": .string(request.method),
-            "path": .string(request.path),
-            "status": .stringConvertible(response.status.code),
-            "duration_ms": .stringConvertible((ProcessTime.milliseconds(elapsed) * 100).rounded() / 100),
-            "client": .string(request.remoteAddress),
-        ])
+        accessLog?.record(request, status: response.status.code, durationMilliseconds: ProcessTime.milliseconds(elapsed))
         return response
     }
 
@@ -44,10 +41,7 @@ public struct Application<Context>: Sendable {
         var response = error.response(language: request.language)
         response.headers.add("X-Request-ID", request.id)
         response.headers.add("X-Process-Time", "0.00ms")
-        logger.info("Request", metadata: [
-            "request.id": .string(request.id), "method": .string(request.method), "path": .string(request.path),
-            "status": .stringConvertible(response.status.code), "client": .string(request.remoteAddress),
-        ])
+        accessLog?.record(request, status: response.status.code, durationMilliseconds: nil)
         return response
     }
 

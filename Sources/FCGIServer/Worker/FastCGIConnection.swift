@@ -38,22 +38,20 @@ final class FastCGIConnection {
         return code == EINTR ? .interrupted : .failed(code)
     }
 
-    /// Every param, copied (libfcgi frees them at the next accept).
-    func params() -> [String: String] {
-        var values: [String: String] = [:]
-        guard var entry = request.pointee.envp else { return values }
+    /// The params the application uses, copied (libfcgi frees them at the next accept).
+    func params() -> FastCGIParams {
+        var params = FastCGIParams()
+        guard var entry = request.pointee.envp else { return params }
         while let pointer = entry.pointee {
-            // "NAME=value": split at the first '=' without a second C-string scan.
-            let length = strlen(pointer)
-            let buffer = UnsafeRawBufferPointer(start: pointer, count: length)
-            if let equals = buffer.firstIndex(of: UInt8(ascii: "=")) {
-                let name = String(decoding: buffer[..<equals], as: UTF8.self)
-                let value = String(decoding: buffer[(equals + 1)...], as: UTF8.self)
-                values[name] = value
+            // "NAME=value": split at the first '='; the value is only copied if it is used.
+            let entryBytes = UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
+            if let equals = entryBytes.firstIndex(of: UInt8(ascii: "=")) {
+                let name = UnsafeRawBufferPointer(rebasing: entryBytes[..<equals])
+                params.add(name: name) { String(decoding: entryBytes[(equals + 1)...], as: UTF8.self) }
             }
             entry += 1
         }
-        return values
+        return params
     }
 
     /// Reads up to `limit` body bytes; returns nil when the body is longer (the rest is drained

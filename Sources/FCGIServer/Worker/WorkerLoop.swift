@@ -63,22 +63,19 @@ public struct WorkerLoop<Context> {
 
     func serve(_ connection: FastCGIConnection) {
         let params = connection.params()
-        let length = FastCGIParams.contentLength(params)
+        let length = params.declaredBodyLength
         let response: Response
-        var method = params["REQUEST_METHOD"] ?? "GET"
+        var method = params.method
         if let length, length > settings.maxBodySize {
             _ = connection.readBody(expectedLength: nil, limit: 0)
-            let request = FastCGIParams.request(from: params, body: [])
-            response = application.reject(request, with: HTTPError(.contentTooLarge, .bodyTooLarge))
+            response = application.reject(params.request(body: []), with: HTTPError(.contentTooLarge, .bodyTooLarge))
         } else if let body = connection.readBody(expectedLength: length, limit: settings.maxBodySize) {
-            let request = FastCGIParams.request(from: params, body: body)
+            let request = params.request(body: body)
             method = request.method
             response = application.respond(to: request, context: context)
         } else {
-            let request = FastCGIParams.request(from: params, body: [])
-            response = application.reject(request, with: HTTPError(.contentTooLarge, .bodyTooLarge))
+            response = application.reject(params.request(body: []), with: HTTPError(.contentTooLarge, .bodyTooLarge))
         }
-        connection.write(ResponseEncoding.head(response))
-        if method != "HEAD" { connection.write(response.body) }
+        connection.write(ResponseEncoding.encode(response, includeBody: method != "HEAD"))
     }
 }
