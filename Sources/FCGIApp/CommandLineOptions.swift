@@ -4,6 +4,7 @@ struct CommandLineOptions: Equatable {
     enum Command: Equatable {
         case serve
         case migrate(String)
+        case user(String)
         case help
     }
 
@@ -14,15 +15,24 @@ struct CommandLineOptions: Equatable {
     var pidFile: String?
     var migrationsDirectory = "migrations"
     var steps = 1
+    var email: String?
+    var username: String?
+    var fullName: String?
+    var admin = false
+    var permissions: [String] = []
 
     static let usage = """
         usage: FCGIApp [serve] [--listen ADDRESS] [--workers N] [--socket-mode MODE] [--pid-file PATH]
                FCGIApp migrate up|down|status [--dir DIRECTORY] [--steps N]
+               FCGIApp user create --email EMAIL --username NAME [--full-name NAME] [--admin]
+               FCGIApp user grant --email EMAIL PERMISSION...
 
           serve     start the master and its pool of FastCGI workers (the default). Without
                     --listen or FCGI_LISTEN, a listening socket on fd 0 (spawn-fcgi) is used.
                     ADDRESS is a unix socket path or HOST:PORT (127.0.0.1:9000, [::1]:9000).
           migrate   apply (up), revert the newest (down) or list (status) schema migrations.
+          user      create an account (the first admin: --admin), its password read from the
+                    first line of standard input; or grant named permissions (articles:write).
 
         Settings come from the environment and ./.env (see README.md).
         """
@@ -44,6 +54,12 @@ struct CommandLineOptions: Equatable {
                 }
                 rest = rest.dropFirst()
                 command = .migrate(action)
+            case "user":
+                guard let action = rest.first, ["create", "grant"].contains(action) else {
+                    throw UsageError(description: "user needs one of: create, grant")
+                }
+                rest = rest.dropFirst()
+                command = .user(action)
             case "help":
                 command = .help
             default:
@@ -69,8 +85,16 @@ struct CommandLineOptions: Equatable {
             case "--steps":
                 guard let count = Int(try value()), count >= 1 else { throw UsageError(description: "--steps must be at least 1") }
                 steps = count
+            case "--email": email = try value()
+            case "--username": username = try value()
+            case "--full-name": fullName = try value()
+            case "--admin": admin = true
             case "-h", "--help": command = .help
-            default: throw UsageError(description: "unknown option '\(option)'")
+            default:
+                guard case .user("grant") = command, !option.hasPrefix("-") else {
+                    throw UsageError(description: "unknown option '\(option)'")
+                }
+                permissions.append(option)
             }
         }
     }

@@ -28,6 +28,8 @@ case .help:
     exit(0)
 case .migrate(let action):
     exit(MigrateCommand.run(action: action, options: options, settings: settings))
+case .user(let action):
+    exit(UserCommand.run(action: action, options: options, settings: settings))
 case .serve:
     let configuration: AppConfiguration
     do {

@@ -4,7 +4,7 @@ import AppCore
 public enum Routes {
     public static func makeRouter() -> Router<AppContext> {
         var router = Router<AppContext>()
-        for route in HealthController.routes() + ItemsController.routes() {
+        for route in HealthController.routes() + AuthController.routes() + UsersController.routes() + ItemsController.routes() {
             router.add(route)
         }
         return router

@@ -94,3 +94,12 @@ public struct MissingTestDatabase: Error, CustomStringConvertible {
         "PG_TEST_URL is not set but CI=true: integration tests need a real PostgreSQL (libpq conninfo or URI in PG_TEST_URL); run them through scripts/test"
     }
 }
+
+/// A test's set-up did not go as planned (say what happened in the description).
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
+}

@@ -34,6 +34,8 @@ public struct AppConfiguration: Sendable {
     public var requestTimeoutSeconds: Int
     public var logLevel: String
     public var logFile: String?
+    /// bcrypt cost of new password hashes (passlib's default is 12).
+    public var bcryptCost: Int
 
     /// Reads the settings. Throws the first missing or invalid one.
     public init(_ settings: SettingsReader, processorCount: Int = 1) throws(ConfigurationError) {
@@ -70,6 +72,7 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         logFile = settings.string("LOG_FILE").flatMap { $0.isEmpty ? nil : $0 }
+        bcryptCost = try settings.int("BCRYPT_COST", default: 12, range: 4...31)
     }
 
     /// Workers spend much of a request waiting on PostgreSQL, so the pool is larger than the

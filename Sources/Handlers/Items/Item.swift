@@ -28,6 +28,13 @@ public struct Item: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
+    /// The item's JSON and its entity tag.
+    var representation: (body: [UInt8], etag: String) {
+        var json = JSONWriter()
+        write(to: &json)
+        return (json.bytes, EntityTag.of(json.bytes))
+    }
+
     func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("id")

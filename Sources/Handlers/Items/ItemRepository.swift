@@ -1,3 +1,4 @@
+import AppCore
 import Postgres
 
 /// The SQL of items. Parameterised only; statements are prepared once per connection.
@@ -7,6 +8,38 @@ struct ItemRepository {
     func find(id: Int) throws -> Item? {
         let rows = try connection.query("SELECT \(unescaped: Item.columns) FROM items WHERE id = \(id)")
         return try rows.first.map(Item.init(row:))
+    }
+
+    /// The item, locked until the transaction ends (for a checked update or delete).
+    func lock(id: Int) throws -> Item? {
+        let rows = try connection.query("SELECT \(unescaped: Item.columns) FROM items WHERE id = \(id) FOR UPDATE")
+        return try rows.first.map(Item.init(row:))
+    }
+
+    func create(title: String, description: String?, price: Int, ownerID: Int) throws -> Item {
+        let rows = try connection.query("""
+            INSERT INTO items (title, description, price, owner_id, created_at)
+            VALUES (\(title), \(description), \(price), \(ownerID), now())
+            RETURNING \(unescaped: Item.columns)
+            """)
+        return try Item(row: rows[0])
+    }
+
+    /// Sets the fields present in `changes` (validated: title and price are never null).
+    func update(id: Int, changes: JSONObject) throws -> Item {
+        let rows = try connection.query("""
+            UPDATE items SET
+              title = COALESCE(\(changes["title"]?.stringValue), title),
+              description = CASE WHEN \(changes["description"] != nil) THEN \(changes["description"]?.stringValue) ELSE description END,
+              price = COALESCE(\(changes["price"]?.intValue.map { Int($0) })::integer, price)
+            WHERE id = \(id)
+            RETURNING \(unescaped: Item.columns)
+            """)
+        return try Item(row: rows[0])
+    }
+
+    func delete(id: Int) throws {
+        try connection.query("DELETE FROM items WHERE id = \(id)")
     }
 
     /// One page, newest first, and the total count of matching items. The count rides along

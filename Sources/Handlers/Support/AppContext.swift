@@ -1,4 +1,5 @@
 import AppCore
+import CryptoSupport
 import Logging
 
 /// What handlers need besides the request, one per worker process.
@@ -6,10 +7,18 @@ public final class AppContext {
     public let configuration: AppConfiguration
     public let database: Database
     public let logger: Logger
+    public let passwords: PasswordHasher
+    public let tokens: TokenService
+    /// The current Unix time in seconds (a parameter so tests can move it).
+    public let now: @Sendable () -> Int64
 
-    public init(configuration: AppConfiguration, database: Database, logger: Logger) {
+    public init(configuration: AppConfiguration, database: Database, logger: Logger,
+                now: @escaping @Sendable () -> Int64 = { UnixTime.now() }) {
         self.configuration = configuration
         self.database = database
         self.logger = logger
+        self.passwords = PasswordHasher(cost: configuration.bcryptCost)
+        self.tokens = TokenService(configuration: configuration)
+        self.now = now
     }
 }

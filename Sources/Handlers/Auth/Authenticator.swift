@@ -1,0 +1,55 @@
+import AppCore
+import Postgres
+
+/// The seed's `get_current_user` / `get_active_user` / `get_admin_user` dependencies.
+public enum Authenticator {
+    static let challenge: HTTPHeaders = ["WWW-Authenticate": "Bearer"]
+
+    /// The bearer token of the request, or 401 `Not authenticated` (OAuth2PasswordBearer).
+    static func bearerToken(_ request: Request) throws -> String {
+        guard let header = request.headers["authorization"] else {
+            throw HTTPError(.unauthorized, .notAuthenticated, headers: challenge)
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            throw HTTPError(.unauthorized, .notAuthenticated, headers: challenge)
+        }
+        return String(parts[1].trimmingASCIIWhitespace())
+    }
+
+    /// The active user the access token belongs to: 401 for a missing, bad, expired or
+    /// wrong-type token or an unknown user, 403 for an inactive account.
+    public static func activeUser(_ request: Request, context: AppContext, connection: PGConnection) throws -> User {
+        let token = try bearerToken(request)
+        guard let (userID, _) = context.tokens.verify(token, type: "access", now: context.now()),
+              let user = try UserRepository(connection: connection).find(id: userID)
+        else {
+            throw HTTPError(.unauthorized, .invalidCredentials, headers: challenge)
+        }
+        guard user.isActive else { throw HTTPError(.forbidden, .inactiveAccount) }
+        return user
+    }
+
+    /// An active administrator, else 403 `管理者権限が必要です`.
+    public static func admin(_ request: Request, context: AppContext, connection: PGConnection) throws -> User {
+        let user = try activeUser(request, context: context, connection: connection)
+        guard user.isAdmin else { throw HTTPError(.forbidden, .adminRequired) }
+        return user
+    }
+}
+
+/// The seed's `PermissionChecker`: the user must hold every named permission
+/// (stored per user in `user_permissions`), else 403 naming the missing ones.
+public struct PermissionChecker: Sendable {
+    public let required: [String]
+
+    public init(_ required: [String]) {
+        self.required = required
+    }
+
+    public func check(_ user: User, connection: PGConnection) throws {
+        let held = try UserRepository(connection: connection).permissions(userID: user.id)
+        let missing = required.filter { !held.contains($0) }
+        guard missing.isEmpty else { throw HTTPError(.forbidden, .missingPermissions(missing)) }
+    }
+}

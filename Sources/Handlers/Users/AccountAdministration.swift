@@ -1,0 +1,33 @@
+import AppCore
+import CryptoSupport
+import Postgres
+
+/// Account tasks for operators (the `FCGIApp user` command), with the same validation as the API.
+public enum AccountAdministration {
+    /// Creates an account, validated exactly like a registration (reserved names such as
+    /// `admin` are refused here too). Returns the new id.
+    public static func createUser(connection: PGConnection, username: String, email: String, password: String,
+                                  fullName: String?, admin: Bool, hasher: PasswordHasher) throws -> Int {
+        var body = JSONObject([("username", .string(username)), ("email", .string(email)),
+                               ("password", .string(password)), ("password_confirm", .string(password))])
+        if let fullName { body["full_name"] = .string(fullName) }
+        var issues: [ValidationIssue] = []
+        let valid = SchemaValidator.validate(.object(body), against: .object(AuthSchemas.register), at: ["body"], issues: &issues)
+        guard issues.isEmpty, let fields = valid.objectValue else { throw ValidationError(issues) }
+        let hash = try hasher.hash(password)
+        return try UserRepository(connection: connection).create(.init(
+            username: fields["username"]!.stringValue!, email: fields["email"]!.stringValue!, passwordHash: hash,
+            fullName: fields["full_name"]?.stringValue, age: nil, isAdmin: admin))
+    }
+
+    /// Grants named permissions (the seed's `PermissionChecker` names, e.g. `articles:write`).
+    public static func grant(_ permissions: [String], toEmail email: String, connection: PGConnection) throws {
+        let repository = UserRepository(connection: connection)
+        guard let (user, _) = try repository.findForLogin(email: AuthController.normalizedEmail(email)) else {
+            throw HTTPError(.notFound, .userNotFound)
+        }
+        try connection.transaction { connection in
+            for permission in permissions { try UserRepository(connection: connection).grant(permission, to: user.id) }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import AppCore
+
+/// `/api/v1/users`: the caller's profile, its update, the list, and admin deletion.
+public enum UsersController {
+    /// The seed's `UserUpdate` (`extra="forbid"`): only full_name and age, both nullable.
+    static let update = ObjectSchema(name: "UserUpdate", fields: [
+        FieldSchema("full_name", .string(StringRule(maxLength: 100)), required: false, nullable: true),
+        FieldSchema("age", .integer(IntegerRule(maximum: 150, exclusiveMinimum: 0)), required: false, nullable: true),
+    ], allowsExtraFields: false)
+
+    public static func routes() -> [Route<AppContext>] {
+        [
+            Route("GET", "/api/v1/users/profile", Operation(summary: "プロフィール取得", tags: ["ユーザー"])) { input, context in
+                let user = try context.database.withConnection { connection in
+                    try Authenticator.activeUser(input.request, context: context, connection: connection)
+                }
+                return Response.json { json in user.write(to: &json) }
+            },
+            Route("PATCH", "/api/v1/users/me", Operation(summary: "プロフィール更新", tags: ["ユーザー"], body: update)) { input, context in
+                let user = try context.database.withConnection { connection in
+                    let current = try Authenticator.activeUser(input.request, context: context, connection: connection)
+                    return try UserRepository(connection: connection).updateProfile(id: current.id, changes: input.body!)
+                }
+                guard let user else { throw HTTPError(.unauthorized, .invalidCredentials, headers: Authenticator.challenge) }
+                return Response.json { json in user.write(to: &json) }
+            },
+            Route("GET", "/api/v1/users/", Operation(
+                summary: "ユーザー一覧", tags: ["ユーザー"],
+                parameters: Pagination.parameters + [
+                    .query("search", .string(StringRule(maxLength: 200)), description: "ユーザー名・メール・氏名で検索"),
+                ]
+            )) { input, context in
+                let (page, perPage) = Pagination.read(input)
+                let search = input.string("search").flatMap { $0.isEmpty ? nil : $0 }
+                let result = try context.database.withConnection { connection in
+                    _ = try Authenticator.activeUser(input.request, context: context, connection: connection)
+                    return try UserRepository(connection: connection).page(number: page, size: perPage, search: search)
+                }
+                let totalPages = (result.total + perPage - 1) / perPage
+                return Response.json { json in
+                    json.beginObject()
+                    json.key("users")
+                    json.beginArray()
+                    for user in result.users { user.write(to: &json) }
+                    json.endArray()
+                    json.key("total")
+                    json.value(result.total)
+                    json.key("page")
+                    json.value(page)
+                    json.key("per_page")
+                    json.value(perPage)
+                    json.key("has_next")
+                    json.value(page * perPage < result.total)
+                    json.key("total_pages")
+                    json.value(totalPages)
+                    json.endObject()
+                }
+            },
+            Route("DELETE", "/api/v1/users/{user_id}", Operation(
+                summary: "ユーザー削除（管理者）", tags: ["ユーザー"],
+                parameters: [.path("user_id", .integer(.databaseID), description: "ユーザーID")], successStatus: .noContent
+            )) { input, context in
+                let id = input.int("user_id")!
+                let deleted = try context.database.withConnection { connection in
+                    _ = try Authenticator.admin(input.request, context: context, connection: connection)
+                    return try UserRepository(connection: connection).delete(id: id)
+                }
+                guard deleted else { throw HTTPError(.notFound, .userNotFound) }
+                return .empty(.noContent)
+            },
+        ]
+    }
+}
