@@ -5,9 +5,10 @@ public enum JWTClaim: Sendable, Equatable {
     case double(Double)
     case bool(Bool)
     case null
-    /// An array or object, as compact JSON text. Parsed tokens give it in the canonical form
-    /// `sign` writes (no whitespace, non-ASCII escaped as python-jose does); to sign one, give
-    /// valid JSON array or object text (anything else is written as `null`).
+    /// An array or object, as JSON text. Parsed tokens give it compact: no whitespace, strings
+    /// with only `"`, `\\` and control characters escaped, floats as Python's `repr`. To sign one,
+    /// give valid JSON array or object text (anything else is written as `null`); `sign` re-writes
+    /// it compactly and ASCII-only, as python-jose would.
     case other(String)
 }
 

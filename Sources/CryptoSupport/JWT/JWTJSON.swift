@@ -39,7 +39,7 @@ enum JWTJSON {
         case .null: out.append(contentsOf: "null".utf8)
         case .other(let text):
             var parser = Parser(Array(text.utf8))
-            if let canonical = parser.topLevelComposite() {
+            if let canonical = parser.topLevelComposite(asciiOnly: true) {
                 out.append(contentsOf: canonical)
             } else {
                 out.append(contentsOf: "null".utf8)
@@ -47,8 +47,9 @@ enum JWTJSON {
         }
     }
 
-    /// `s` as a JSON string, ASCII only (Python's `ensure_ascii=True`).
-    static func appendString(_ s: String, to out: inout [UInt8]) {
+    /// `s` as a JSON string: ASCII only (Python's `ensure_ascii=True`), or, when `asciiOnly` is
+    /// false, with only `"`, `\\` and control characters escaped.
+    static func appendString(_ s: String, asciiOnly: Bool = true, to out: inout [UInt8]) {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         func appendEscaped(_ unit: UInt32) {
             out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"),
@@ -67,6 +68,7 @@ enum JWTJSON {
             case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
             case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
             case 0x20...0x7E: out.append(UInt8(v))
+            case 0x7F... where !asciiOnly: UTF8.encode(scalar) { out.append($0) }
             case 0..<0x1_0000: appendEscaped(v)
             default:
                 let offset = v - 0x1_0000
@@ -206,11 +208,11 @@ enum JWTJSON {
         }
 
         /// The whole input as one array or object, in canonical compact form.
-        mutating func topLevelComposite() -> [UInt8]? {
+        mutating func topLevelComposite(asciiOnly: Bool) -> [UInt8]? {
             skipWhitespace()
             guard current == UInt8(ascii: "[") || current == UInt8(ascii: "{") else { return nil }
             var out = [UInt8]()
-            guard canonicalValue(into: &out, depth: 1) else { return nil }
+            guard canonicalValue(into: &out, depth: 1, asciiOnly: asciiOnly) else { return nil }
             skipWhitespace()
             return atEnd ? out : nil
         }
@@ -229,7 +231,7 @@ enum JWTJSON {
                 return consume("null") ? .null : nil
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 var out = [UInt8]()
-                guard canonicalValue(into: &out, depth: 1) else { return nil }
+                guard canonicalValue(into: &out, depth: 1, asciiOnly: false) else { return nil }
                 return .other(String(decoding: out, as: UTF8.self))
             default:
                 guard let (text, integral) = number() else { return nil }
@@ -239,8 +241,8 @@ enum JWTJSON {
             }
         }
 
-        /// Any value, re-written compactly into `out`.
-        private mutating func canonicalValue(into out: inout [UInt8], depth: Int) -> Bool {
+        /// Any value, re-written compactly into `out` (strings as `appendString` writes them).
+        private mutating func canonicalValue(into out: inout [UInt8], depth: Int, asciiOnly: Bool) -> Bool {
             skipWhitespace()
             switch current {
             case UInt8(ascii: "{"):
@@ -260,11 +262,11 @@ enum JWTJSON {
                     }
                     if !names.isEmpty { out.append(UInt8(ascii: ",")) }
                     names.append(name)
-                    JWTJSON.appendString(name, to: &out)
+                    JWTJSON.appendString(name, asciiOnly: asciiOnly, to: &out)
                     skipWhitespace()
                     guard consume(UInt8(ascii: ":")) else { return false }
                     out.append(UInt8(ascii: ":"))
-                    guard canonicalValue(into: &out, depth: depth + 1) else { return false }
+                    guard canonicalValue(into: &out, depth: depth + 1, asciiOnly: asciiOnly) else { return false }
                     skipWhitespace()
                 } while consume(UInt8(ascii: ","))
                 guard consume(UInt8(ascii: "}")) else { return false }
@@ -282,14 +284,14 @@ enum JWTJSON {
                 repeat {
                     if !first { out.append(UInt8(ascii: ",")) }
                     first = false
-                    guard canonicalValue(into: &out, depth: depth + 1) else { return false }
+                    guard canonicalValue(into: &out, depth: depth + 1, asciiOnly: asciiOnly) else { return false }
                     skipWhitespace()
                 } while consume(UInt8(ascii: ","))
                 guard consume(UInt8(ascii: "]")) else { return false }
                 out.append(UInt8(ascii: "]"))
             case UInt8(ascii: "\""):
                 guard let s = string() else { return false }
-                JWTJSON.appendString(s, to: &out)
+                JWTJSON.appendString(s, asciiOnly: asciiOnly, to: &out)
             case UInt8(ascii: "t"):
                 guard consume("true") else { return false }
                 out.append(contentsOf: "true".utf8)

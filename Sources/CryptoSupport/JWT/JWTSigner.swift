@@ -52,21 +52,22 @@ public struct JWTSigner: Sendable {
         let signaturePart = bytes[bytes.index(after: dots[1])...]
 
         guard let headerBytes = Base64URL.decode(String(decoding: headerPart, as: UTF8.self)),
-              let header = JWTJSON.parseObject(headerBytes) else { throw .malformed }
+              let payloadBytes = Base64URL.decode(String(decoding: payloadPart, as: UTF8.self)),
+              let signature = Base64URL.decode(String(decoding: signaturePart, as: UTF8.self)) else {
+            throw .malformed
+        }
+        guard let header = JWTJSON.parseObject(headerBytes) else { throw .malformed }
         let headerClaims = JWTClaims(header)
         guard case .string(let algorithm)? = headerClaims["alg"], JWTClaims.sameName(algorithm, "HS256") else {
             throw .unsupportedAlgorithm
         }
         guard headerClaims["crit"] == nil else { throw .malformed }
 
-        guard let signature = Base64URL.decode(String(decoding: signaturePart, as: UTF8.self)) else {
-            throw .malformed
-        }
         let expected = HMAC.sha256(key: key, message: bytes[..<dots[1]])
         guard ConstantTime.equals(expected, signature) else { throw .badSignature }
 
-        guard let payloadBytes = Base64URL.decode(String(decoding: payloadPart, as: UTF8.self)),
-              let payload = JWTJSON.parseObject(payloadBytes) else { throw .malformed }
+        // Only authenticated JSON is read from here on.
+        guard let payload = JWTJSON.parseObject(payloadBytes) else { throw .malformed }
         let claims = JWTClaims(payload)
         try Self.checkTimes(claims, now: now, leeway: max(leeway, 0))
         return claims
