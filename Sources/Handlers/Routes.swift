@@ -4,7 +4,16 @@ import AppCore
 public enum Routes {
     public static func makeRouter() -> Router<AppContext> {
         var router = Router<AppContext>()
-        for route in HealthController.routes() + AuthController.routes() + UsersController.routes() + ItemsController.routes() {
+        let api = HealthController.routes()
+            + AuthController.routes()
+            + UsersController.routes()
+            + ItemsController.routes()
+            + StreamController.routes()
+        for route in api {
+            router.add(route)
+        }
+        // The documents describe every route above, so they are added last.
+        for route in DocsController.routes(for: router) {
             router.add(route)
         }
         return router
