@@ -108,6 +108,17 @@ struct AuthTests {
 
     // Passwords and login.
 
+    @Test func loginFormIsValidatedLikeOAuth2PasswordRequestForm() throws {
+        let missing = try client.send("POST", "/api/v1/auth/token", form: [("password", "x")])
+        #expect(missing.status == 422)
+        #expect(missing.object?["errors"]?.arrayValue?.first?.objectValue?["field"] == "body -> username")
+        let badGrant = try client.send("POST", "/api/v1/auth/token",
+                                       form: [("grant_type", "client_credentials"), ("username", "a@b.co"), ("password", "x")])
+        #expect(badGrant.status == 422)
+        let json = try client.send("POST", "/api/v1/auth/token", json: ["username": "a@b.co", "password": "x"])
+        #expect(json.status == 415)
+    }
+
     @Test func wrongPasswordAndUnknownEmailGetTheSameAnswer() throws {
         let account = try client.account()
         let wrong = try client.login(email: account.email, password: "WrongPass123!")

@@ -122,9 +122,8 @@ extension Router {
             }
             let fieldIssues = issues.count
             let value = SchemaValidator.validate(text: raw, against: field.schema, at: location, issues: &issues)
-            if issues.count == fieldIssues, let check = field.validate, let problem = check(value) {
-                issues.append(ValidationIssue(location: location, type: "value_error", message: Message(
-                    ja: "Value error, " + problem.japanese, en: "Value error, " + problem.english)))
+            if issues.count == fieldIssues {
+                SchemaValidator.runFieldValidator(field, on: value, at: location, issues: &issues)
             }
             output[field.name] = value
         }

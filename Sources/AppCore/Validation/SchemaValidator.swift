@@ -184,9 +184,8 @@ public enum SchemaValidator {
             }
             let fieldIssues = issues.count
             let normalised = validate(fieldValue, against: field.schema, at: fieldLocation, issues: &issues)
-            if issues.count == fieldIssues, let check = field.validate, let problem = check(normalised) {
-                issues.append(ValidationIssue(location: fieldLocation, type: "value_error", message: Message(
-                    ja: "Value error, " + problem.japanese, en: "Value error, " + problem.english)))
+            if issues.count == fieldIssues {
+                runFieldValidator(field, on: normalised, at: fieldLocation, issues: &issues)
             }
             output[field.name] = normalised
         }
@@ -204,6 +203,15 @@ public enum SchemaValidator {
     }
 
     // MARK: - Helpers
+
+    /// A field's own validator (`field_validator`), run once its type and constraints passed;
+    /// its message becomes a `value_error` like Pydantic's `ValueError`.
+    static func runFieldValidator(_ field: FieldSchema, on value: JSONValue, at location: [String],
+                                  issues: inout [ValidationIssue]) {
+        guard let check = field.validate, let problem = check(value) else { return }
+        issues.append(ValidationIssue(location: location, type: "value_error", message: Message(
+            ja: "Value error, " + problem.japanese, en: "Value error, " + problem.english)))
+    }
 
     static func checkBounds(_ number: Int64, _ rule: IntegerRule, at location: [String],
                             issues: inout [ValidationIssue]) {
