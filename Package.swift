@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "AppCore", "Postgres", "TestSupport"]),
-        .testTarget(name: "FCGIServerTests", dependencies: ["FCGIServer", "AppCore"]),
+        .testTarget(name: "FCGIServerTests", dependencies: ["FCGIServer", "AppCore", "Handlers", "Postgres", "CPrefork",
+                                                           .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -37,28 +37,52 @@ enum ServeCommand {
         defer { if let pidFile = options.pidFile { unlink(pidFile) } }
         logger.notice("Listening", metadata: ["socket": "\(socket.description)", "workers": "\(configuration.workers)"])
 
+        // Rate-limit counters shared by all workers: mapped before the first fork, so every
+        // worker (respawned ones too) inherits the same memory.
+        let rateLimits: SharedRateLimitTable
+        do {
+            rateLimits = try SharedRateLimitTable(slots: configuration.rateLimitTableSlots)
+        } catch {
+            Console.fail("cannot create the rate-limit table: \(error)")
+            return 71
+        }
+
         let frozen = configuration
         let manager = ProcessManager(poolSize: configuration.workers, logger: logger) {
-            runWorker(socket: socket, configuration: frozen, logger: logger)
+            runWorker(socket: socket, configuration: frozen, rateLimits: rateLimits, logger: logger)
         }
         return manager.run()
     }
 
     /// The body of each forked worker: its own database connection, then the accept loop.
-    static func runWorker(socket: ListenSocket, configuration: AppConfiguration, logger: Logger) -> Int32 {
+    static func runWorker(socket: ListenSocket, configuration: AppConfiguration, rateLimits: SharedRateLimitTable,
+                          logger: Logger) -> Int32 {
         let database = Database(conninfo: configuration.databaseURL)
+        // The per-request time limit: a statement still running at the limit is cancelled and
+        // answered with 504; a request still running at twice the limit ends this worker.
+        let requestTimer: RequestTimer?
+        do {
+            requestTimer = try RequestTimer(limit: .seconds(configuration.requestTimeoutSeconds), hardLimit: true)
+            requestTimer?.protect(database)
+        } catch {
+            logger.error("Request time limit unavailable", metadata: ["error": "\(error)"])
+            requestTimer = nil
+        }
         if let problem = database.warmUp() {
             logger.warning("Database not reachable yet", metadata: ["error": "\(problem)"])
         }
         let context = AppContext(configuration: configuration, database: database, logger: logger)
         // The access log is info-level: quieter settings (LOG_LEVEL=warning) turn it off.
         let accessLog = logger.logLevel <= .info ? AccessLog() : nil
+        // CORS, trusted hosts and the pool-wide rate limit, in the seed's middleware order.
+        let policies = PolicyChain.standard(configuration, rateLimiter: SharedRateLimiter(table: rateLimits))
         let application = Application(router: Routes.makeRouter(), logger: logger, accessLog: accessLog,
-                                      mapError: ErrorMapping.map)
+                                      policies: policies,
+                                      mapError: ErrorMapping.mapper(requestTimeoutSeconds: configuration.requestTimeoutSeconds))
         let loop = WorkerLoop(
             socket: socket,
             settings: .init(maxBodySize: configuration.maxBodySize, maxRequests: configuration.maxRequests),
-            logger: logger, application: application, context: context)
+            logger: logger, application: application, context: context, requestTimer: requestTimer)
         return loop.run()
     }
 

@@ -15,6 +15,12 @@ public final class PGConnection {
     /// How many `transaction` calls are nested inside the outermost one (savepoints in use).
     var savepointDepth = 0
     private let canceller: QueryCanceller
+    /// Asked before each `query(_:)` is sent: while it returns true, queries fail at once with
+    /// SQLSTATE 57014 (query_canceled), as if the server had cancelled them. A worker sets it
+    /// while its request is over the time limit, so the request stops at its next statement.
+    /// Raw SQL (`execute(unsafeSQL:)`) and `transaction`'s BEGIN/COMMIT/ROLLBACK are not refused,
+    /// so a transaction is still rolled back.
+    public var refusesQueries: (() -> Bool)?
 
     /// Connects with a libpq conninfo string or URI (`PQconnectdb`); throws `.connectionFailed`.
     public init(conninfo: String) throws(PGError) {
@@ -75,6 +81,10 @@ public final class PGConnection {
     @discardableResult
     public func query(_ query: PGQuery) throws(PGError) -> PGResult {
         try checkUsable()
+        if let refusesQueries, refusesQueries() {
+            throw PGError(.server, message: "canceling statement: the request is over its time limit (not sent)",
+                          sqlState: "57014")
+        }
         try Self.validate(query)
         do throws(PGError) {
             return try runPrepared(query)

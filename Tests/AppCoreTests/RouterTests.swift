@@ -95,6 +95,26 @@ struct RouterTests {
         }
     }
 
+    @Test func allowNamesTheMostSpecificPathOnly() {
+        var router = Router<Probe>()
+        router.add(Route("PATCH", "/users/me", Operation()) { _, _ in .empty(.ok) })
+        router.add(Route("DELETE", "/users/{user_id}", Operation()) { _, _ in .empty(.noContent) })
+        do {
+            _ = try router.respond(to: Request(method: "GET", path: "/users/me"), context: Probe())
+            Issue.record("expected 405")
+        } catch let error as HTTPError {
+            #expect(error.headers["allow"] == "PATCH")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func nulCharactersAreRefusedBeforeTheDatabase() {
+        let found = issues("GET", "/api/v1/items/?search=a%00b")
+        #expect(found.map(\.field) == ["query -> search"])
+        #expect(found.map(\.type) == ["value_error"])
+    }
+
     @Test func missingTrailingSlashRedirectsKeepingTheQuery() throws {
         let response = try respond("GET", "/api/v1/items?page=2")
         #expect(response.status.code == 307)

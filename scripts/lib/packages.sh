@@ -11,6 +11,11 @@ STACK_PACKAGES=(
     procps                                          # pgrep, ps (absent from minimal images)
 )
 
+# What scripts/stack-tests/80-openapi.sh adds (it installs them itself, as root, when missing):
+# a headless browser that renders /docs and /redoc.
+# shellcheck disable=SC2034  # read by stack-tests/80-openapi.sh
+OPENAPI_TEST_PACKAGES=(chromium)
+
 # package_installed NAME: true when dpkg knows NAME as installed.
 package_installed() {
     [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" == "installed" ]]

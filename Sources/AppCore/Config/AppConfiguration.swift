@@ -18,6 +18,15 @@ public struct AppConfiguration: Sendable {
     // Ours.
     public var rateLimitMaxRequests: Int
     public var rateLimitWindowSeconds: Int
+    /// Login attempts (`POST /api/v1/auth/token`) allowed per client and window, counted on top
+    /// of the general limit.
+    public var loginRateLimitMaxRequests: Int
+    public var loginRateLimitWindowSeconds: Int
+    /// Slots of the pool's shared rate-limit table: one per client address and limit in use.
+    public var rateLimitTableSlots: Int
+    /// Peers (exact addresses, or `*`) whose `X-Forwarded-For` / `X-Real-IP` name the client;
+    /// empty: the client is always `REMOTE_ADDR`.
+    public var trustedProxies: [String]
     public var mailURL: String
     public var mailFrom: String
     /// Number of worker processes in the pool.
@@ -36,6 +45,9 @@ public struct AppConfiguration: Sendable {
     public var logFile: String?
     /// bcrypt cost of new password hashes (passlib's default is 12).
     public var bcryptCost: Int
+    /// Where `/docs` and `/redoc` load Swagger UI and ReDoc from (a folder URL holding
+    /// swagger-ui-bundle.js, swagger-ui.css, redoc.standalone.js, favicon.png); nil: FastAPI's CDN.
+    public var docsAssetsURL: String?
 
     /// Reads the settings. Throws the first missing or invalid one.
     public init(_ settings: SettingsReader, processorCount: Int = 1) throws(ConfigurationError) {
@@ -43,6 +55,10 @@ public struct AppConfiguration: Sendable {
         appVersion = settings.string("APP_VERSION", default: "1.0.0")
         debug = try settings.bool("DEBUG", default: false)
         allowedHosts = try settings.list("ALLOWED_HOSTS", default: ["*"])
+        if let pattern = allowedHosts.first(where: { !TrustedHostPolicy.isValidPattern($0) }) {
+            throw ConfigurationError(variable: "ALLOWED_HOSTS",
+                                     problem: "a wildcard may only start a pattern, as in *.example.com (got \"\(pattern)\")")
+        }
         databaseURL = try DatabaseURL.libpqConnectionString(
             settings.string("DATABASE_URL", default: "postgresql+asyncpg://user:pass@localhost/mydb"))
         secretKey = try settings.requiredString("SECRET_KEY")
@@ -55,6 +71,10 @@ public struct AppConfiguration: Sendable {
         corsOrigins = try settings.list("CORS_ORIGINS", default: ["http://localhost:3000"])
         rateLimitMaxRequests = try settings.int("RATE_LIMIT_MAX_REQUESTS", default: 100, range: 1...1_000_000_000)
         rateLimitWindowSeconds = try settings.int("RATE_LIMIT_WINDOW_SECONDS", default: 60, range: 1...86_400)
+        loginRateLimitMaxRequests = try settings.int("LOGIN_RATE_LIMIT_MAX_REQUESTS", default: 10, range: 1...1_000_000_000)
+        loginRateLimitWindowSeconds = try settings.int("LOGIN_RATE_LIMIT_WINDOW_SECONDS", default: 60, range: 1...86_400)
+        rateLimitTableSlots = try settings.int("RATE_LIMIT_TABLE_SLOTS", default: 65_536, range: 64...16_777_216)
+        trustedProxies = try settings.list("TRUSTED_PROXIES", default: [])
         mailURL = settings.string("MAIL_URL", default: "maildir:./.data/mail")
         mailFrom = settings.string("MAIL_FROM", default: "noreply@example.com")
         workers = try settings.int("WORKERS", default: Self.defaultWorkers(processorCount: processorCount), range: 1...512)
@@ -73,6 +93,7 @@ public struct AppConfiguration: Sendable {
         }
         logFile = settings.string("LOG_FILE").flatMap { $0.isEmpty ? nil : $0 }
         bcryptCost = try settings.int("BCRYPT_COST", default: 12, range: 4...31)
+        docsAssetsURL = settings.string("DOCS_ASSETS_URL").flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Workers spend much of a request waiting on PostgreSQL, so the pool is larger than the

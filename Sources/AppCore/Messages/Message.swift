@@ -66,3 +66,24 @@ extension Message {
     public static let idempotencyKeyReused = Message(
         ja: "Idempotency-Key が別のリクエストで使用されています", en: "This Idempotency-Key was used with a different request")
 }
+
+// Request policies: rate limit (the seed's text), trusted hosts and CORS (Starlette's texts).
+extension Message {
+    public static let rateLimitExceeded = Message(ja: "レート制限に達しました", en: "Rate limit exceeded")
+    public static let invalidHost = Message("Invalid host header")
+    public static let preflightAccepted = Message("OK")
+    /// Starlette's preflight refusal: `failures` among "origin", "method".
+    public static func corsDisallowed(_ failures: [String]) -> Message {
+        Message("Disallowed CORS \(failures.joined(separator: ", "))")
+    }
+}
+
+// Time limits (the seed's `with_timeout` text; English ours).
+extension Message {
+    /// A request over its time limit, as the seed words it: `処理がタイムアウトしました（30秒）`.
+    public static func requestTimedOut(seconds: Int) -> Message {
+        Message(ja: "処理がタイムアウトしました（\(seconds)秒）", en: "Request timed out (\(seconds) s)")
+    }
+    /// A statement cancelled when the limit is not known (a server-side statement_timeout).
+    public static let requestTimedOut = Message(ja: "処理がタイムアウトしました", en: "Request timed out")
+}

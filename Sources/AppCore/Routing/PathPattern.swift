@@ -21,6 +21,11 @@ public struct PathPattern: Sendable, CustomStringConvertible {
         }
     }
 
+    /// How many segments are fixed text (more means more specific).
+    var literalCount: Int {
+        segments.count { if case .literal = $0 { true } else { false } }
+    }
+
     /// The names of the captures, in order.
     public var captureNames: [String] {
         segments.compactMap { if case .capture(let name) = $0 { name } else { nil } }

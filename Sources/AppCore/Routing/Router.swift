@@ -21,11 +21,19 @@ public struct Router<Context>: Sendable {
     /// `ValidationError`; anything else the handler throws is passed on.
     public func respond(to request: Request, context: Context) throws -> Response {
         let (parts, trailingSlash) = Self.split(request.path)
+        // Methods of the paths that match, most literal first: `/users/me` answers for itself,
+        // not for `/users/{user_id}` (as Starlette picks the first partial match).
         var allowed: [String] = []
+        var allowedSpecificity = -1
         for route in routes {
             guard let captures = route.path.match(parts, trailingSlash: trailingSlash) else { continue }
             guard route.method == request.method || (request.method == "HEAD" && route.method == "GET") else {
-                allowed.append(route.method)
+                let specificity = route.path.literalCount
+                if specificity > allowedSpecificity {
+                    allowed = []
+                    allowedSpecificity = specificity
+                }
+                if specificity == allowedSpecificity { allowed.append(route.method) }
                 continue
             }
             let input = try Self.validate(request, captures: captures, operation: route.operation)

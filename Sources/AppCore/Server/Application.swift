@@ -1,8 +1,13 @@
 import Logging
 
 /// Turns a request into a response around the router: the error policy (client errors become
-/// their JSON bodies, anything else a logged 500), request ids, timing headers and the access log.
+/// their JSON bodies, anything else a logged 500), the request policies (CORS, trusted hosts,
+/// rate limit: `PolicyChain`), request ids, timing headers and the access log.
 /// One instance per worker process; the transport (FastCGI) calls `respond` for each request.
+///
+/// Layers, outermost first: request id, `X-Process-Time` and access log (so every response
+/// has them, 429s and preflights included); the policies in their order; the error policy
+/// and the router.
 public struct Application<Context> {
     public typealias ErrorMapper = @Sendable (any Error) -> HTTPError?
 
@@ -10,38 +15,45 @@ public struct Application<Context> {
     let logger: Logger
     let accessLog: AccessLog?
     let mapError: ErrorMapper
+    let policies: PolicyChain
 
     /// - Parameters:
     ///   - router: the routes.
     ///   - logger: where errors go.
     ///   - accessLog: one line per request, or nil for none.
+    ///   - policies: CORS, trusted hosts, rate limit (`PolicyChain.standard`); none by default.
     ///   - mapError: turns errors of lower layers into client answers (a lost database into 503).
     public init(router: Router<Context>, logger: Logger, accessLog: AccessLog? = nil,
+                policies: PolicyChain = PolicyChain(),
                 mapError: @escaping ErrorMapper = { _ in nil }) {
         self.router = router
         self.logger = logger
         self.accessLog = accessLog
+        self.policies = policies
         self.mapError = mapError
     }
 
-    /// Routes the request and adds `X-Request-ID` and `X-Process-Time`; never throws.
+    /// Routes the request through the policies and adds `X-Request-ID` and `X-Process-Time`;
+    /// never throws.
     public func respond(to request: Request, context: Context) -> Response {
+        serve(request) { answer($0, context: context) }
+    }
+
+    /// The answer for a request that could not be routed at all (a body over the limit). The
+    /// policies still apply: a browser needs the CORS headers to read the 413, and it counts.
+    public func reject(_ request: Request, with error: HTTPError) -> Response {
+        serve(request) { error.response(language: $0.language) }
+    }
+
+    func serve(_ incoming: Request, endpoint: (Request) -> Response) -> Response {
         let clock = ContinuousClock()
         let start = clock.now
-        var response = answer(request, context: context)
+        let request = policies.prepare(incoming)
+        var response = policies.respond(to: request, endpoint: endpoint)
         let elapsed = start.duration(to: clock.now)
         response.headers.add("X-Request-ID", request.id)
         response.headers.add("X-Process-Time", ProcessTime.format(elapsed))
         accessLog?.record(request, status: response.status.code, durationMilliseconds: ProcessTime.milliseconds(elapsed))
-        return response
-    }
-
-    /// The answer for a request that could not be routed at all (a body over the limit).
-    public func reject(_ request: Request, with error: HTTPError) -> Response {
-        var response = error.response(language: request.language)
-        response.headers.add("X-Request-ID", request.id)
-        response.headers.add("X-Process-Time", "0.00ms")
-        accessLog?.record(request, status: response.status.code, durationMilliseconds: nil)
         return response
     }
 

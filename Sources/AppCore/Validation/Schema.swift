@@ -1,5 +1,5 @@
 /// The shape and constraints of a value: used to validate parameters and JSON bodies, and
-/// (later) to describe them in the OpenAPI document, so both come from one declaration.
+/// to describe them in the OpenAPI document (`OpenAPIDocument`), so both come from one declaration.
 public indirect enum Schema: Sendable {
     case integer(IntegerRule)
     case string(StringRule)
@@ -37,14 +37,18 @@ public struct StringRule: Sendable {
     public var pattern: String?
     public var format: StringFormat?
     public var strip: Bool
+    /// A `format` shown in the OpenAPI document only, never checked (`date-time` of the
+    /// timestamps the server writes in its responses).
+    public var documentedFormat: String?
 
     public init(minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil,
-                format: StringFormat? = nil, strip: Bool = true) {
+                format: StringFormat? = nil, strip: Bool = true, documentedFormat: String? = nil) {
         self.minLength = minLength
         self.maxLength = maxLength
         self.pattern = pattern
         self.format = format
         self.strip = strip
+        self.documentedFormat = documentedFormat
     }
 }
 
@@ -70,12 +74,18 @@ public struct ObjectSchema: Sendable {
     public var allowsExtraFields: Bool
     /// Checks across fields (`model_validator(mode="after")`), run when every field is valid.
     public var check: (@Sendable (JSONObject) -> [ValidationIssue])?
+    /// Documentation only: the schema's description and an example instance.
+    public var description: String?
+    public var example: JSONValue?
 
     public init(name: String, fields: [FieldSchema], allowsExtraFields: Bool = true,
+                description: String? = nil, example: JSONValue? = nil,
                 check: (@Sendable (JSONObject) -> [ValidationIssue])? = nil) {
         self.name = name
         self.fields = fields
         self.allowsExtraFields = allowsExtraFields
+        self.description = description
+        self.example = example
         self.check = check
     }
 }
@@ -90,11 +100,13 @@ public struct FieldSchema: Sendable {
     /// Filled in when the field is absent (not when it is null).
     public var defaultValue: JSONValue?
     public var description: String?
+    /// Documentation only: example values shown in the OpenAPI document.
+    public var examples: [JSONValue]
     /// A field validator (`field_validator`): returns a message for `value_error`.
     public var validate: (@Sendable (JSONValue) -> Message?)?
 
     public init(_ name: String, _ schema: Schema, required: Bool = true, nullable: Bool = false,
-                defaultValue: JSONValue? = nil, description: String? = nil,
+                defaultValue: JSONValue? = nil, description: String? = nil, examples: [JSONValue] = [],
                 validate: (@Sendable (JSONValue) -> Message?)? = nil) {
         self.name = name
         self.schema = schema
@@ -102,6 +114,7 @@ public struct FieldSchema: Sendable {
         self.nullable = nullable
         self.defaultValue = defaultValue
         self.description = description
+        self.examples = examples
         self.validate = validate
     }
 }

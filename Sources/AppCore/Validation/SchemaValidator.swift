@@ -106,6 +106,12 @@ public enum SchemaValidator {
     static func validateString(_ raw: String, _ rule: StringRule, at location: [String],
                                issues: inout [ValidationIssue]) -> String {
         let text = rule.strip ? raw.trimmingASCIIWhitespace() : raw
+        // PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the database.
+        if text.utf8.contains(0) {
+            issues.append(ValidationIssue(location: location, type: "value_error", message: Message(
+                "Value error, the NUL character (U+0000) is not allowed")))
+            return text
+        }
         let length = text.unicodeScalars.count
         if let minimum = rule.minLength, length < minimum {
             issues.append(ValidationIssue(location: location, type: "string_too_short", message: Message(

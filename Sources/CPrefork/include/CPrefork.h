@@ -53,4 +53,10 @@ int CPrefork_wcoredump(int status);
 
 /// The process environment (`environ`), which Swift 6 cannot read as a global.
 char **CPrefork_environ(void);
+
+// The per-request time limit (request_timer.c).
+#include "CPreforkRequestTimer.h"
+
+// Rate-limit counters shared by the pool's processes (ratetable.c).
+#include "CPreforkRateTable.h"
 #endif

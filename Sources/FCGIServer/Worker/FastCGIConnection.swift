@@ -88,6 +88,19 @@ final class FastCGIConnection {
         return written == Int32(bytes.count)
     }
 
+    /// Sends what is buffered to the front server now (a streamed body); false when the
+    /// client is gone. libfcgi otherwise sends when its 8 KB buffer fills or at `finish`.
+    @discardableResult
+    func flush() -> Bool {
+        // FCGX_FFlush reports a failed write once; the stream's error stays set after it.
+        FCGX_FFlush(request.pointee.out) == 0 && FCGX_GetError(request.pointee.out) == 0
+    }
+
+    /// `write` then `flush`: one piece of a streamed body, on its way before the next is made.
+    func writeAndFlush(_ bytes: [UInt8]) -> Bool {
+        write(bytes) && flush()
+    }
+
     func finish() {
         FCGX_Finish_r(request)
     }

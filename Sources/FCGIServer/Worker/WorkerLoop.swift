@@ -22,14 +22,18 @@ public struct WorkerLoop<Context> {
     let logger: Logger
     let application: Application<Context>
     let context: Context
+    let requestTimer: RequestTimer?
 
+    /// - Parameter requestTimer: the per-request time limit, created in this process (the
+    ///   worker) before `run`; nil for none.
     public init(socket: ListenSocket, settings: Settings, logger: Logger,
-                application: Application<Context>, context: Context) {
+                application: Application<Context>, context: Context, requestTimer: RequestTimer? = nil) {
         self.socket = socket
         self.settings = settings
         self.logger = logger
         self.application = application
         self.context = context
+        self.requestTimer = requestTimer
     }
 
     /// Serves until stopped; returns the process exit code.
@@ -64,18 +68,53 @@ public struct WorkerLoop<Context> {
     func serve(_ connection: FastCGIConnection) {
         let params = connection.params()
         let length = params.declaredBodyLength
-        let response: Response
-        var method = params.method
         if let length, length > settings.maxBodySize {
             _ = connection.readBody(expectedLength: nil, limit: 0)
-            response = application.reject(params.request(body: []), with: HTTPError(.contentTooLarge, .bodyTooLarge))
         } else if let body = connection.readBody(expectedLength: length, limit: settings.maxBodySize) {
             let request = params.request(body: body)
-            method = request.method
-            response = application.respond(to: request, context: context)
-        } else {
-            response = application.reject(params.request(body: []), with: HTTPError(.contentTooLarge, .bodyTooLarge))
+            // The time limit covers the handler and the sending of its answer (a stream too).
+            requestTimer?.begin()
+            let response = application.respond(to: request, context: context)
+            send(response, includeBody: request.method != "HEAD", on: connection, requestID: request.id)
+            // A 504 was logged by the application already; a request that ran over without
+            // meeting the cancel (busy in Swift code) answered late, which is logged here.
+            if let requestTimer, requestTimer.end(), response.status != .gatewayTimeout {
+                logger.warning("Request answered after its time limit", metadata: [
+                    "request.id": "\(request.id)", "limit.ms": "\(requestTimer.limitMilliseconds)",
+                    "status": "\(response.status.code)",
+                ])
+            }
+            return
         }
-        connection.write(ResponseEncoding.encode(response, includeBody: method != "HEAD"))
+        let response = application.reject(params.request(body: []), with: HTTPError(.contentTooLarge, .bodyTooLarge))
+        connection.write(ResponseEncoding.encode(response, includeBody: params.method != "HEAD"))
+    }
+
+    /// Writes a response: a complete one in one write (the common, fast path), a streamed one
+    /// as its head and then each piece the stream writes, flushed at once. A stream stops at
+    /// the first write that fails (the client went away: nginx closed the connection) or once
+    /// the request is over its time limit; the request is then finished as usual.
+    func send(_ response: Response, includeBody: Bool, on connection: FastCGIConnection, requestID: String) {
+        guard let stream = response.stream else {
+            connection.write(ResponseEncoding.encode(response, includeBody: includeBody))
+            return
+        }
+        guard connection.writeAndFlush(ResponseEncoding.encodeStreamHead(response)) else {
+            logger.info("Stream not sent: client gone", metadata: ["request.id": "\(requestID)"])
+            return
+        }
+        guard includeBody else { return }
+        let timer = requestTimer
+        let writer = ResponseBodyWriter { bytes in
+            if let timer, timer.hasFired { return false }
+            return connection.writeAndFlush(bytes)
+        }
+        stream.run(into: writer)
+        if !writer.isOpen {
+            let reason = (requestTimer?.hasFired ?? false) ? "time limit" : "client gone"
+            logger.info("Stream stopped early", metadata: [
+                "request.id": "\(requestID)", "reason": "\(reason)", "bytes": "\(writer.bytesWritten)",
+            ])
+        }
     }
 }

@@ -7,23 +7,40 @@ public enum AuthController {
     public static func routes() -> [Route<AppContext>] {
         [
             Route("POST", "/api/v1/auth/register", Operation(
-                summary: "ユーザー登録", tags: ["認証"], body: AuthSchemas.register, successStatus: .created
+                summary: "ユーザー登録", tags: ["認証"], parameters: [HeaderParameters.idempotencyKey],
+                body: AuthSchemas.register, successStatus: .created, name: "register",
+                description: "ユーザーを登録し、ウェルカムメールを同じトランザクションでキューに入れる。",
+                response: .object(ResponseSchemas.registered),
+                responses: [409: .error("メールアドレスまたはユーザー名が登録済み", detail: Message.emailTaken.japanese)],
+                bodyExample: ["username": "john_doe", "email": "john@example.com", "password": "secret-password",
+                              "password_confirm": "secret-password", "full_name": "John Doe", "age": 30]
             )) { input, context in
                 try register(input, context: context)
             },
             Route("POST", "/api/v1/auth/token", Operation(
-                summary: "ログイン（トークン発行）", tags: ["認証"], body: AuthSchemas.tokenForm, bodyFormat: .form
+                summary: "ログイン（トークン発行）", tags: ["認証"], body: AuthSchemas.tokenForm, bodyFormat: .form,
+                name: "login", description: "OAuth2 パスワードフロー。`username` にはメールアドレスを入れる。",
+                response: .object(ResponseSchemas.token),
+                responses: [401: .error("メールアドレスまたはパスワードが正しくない", detail: Message.loginFailed.japanese,
+                                        headers: [("WWW-Authenticate", "Bearer")])],
+                bodyExample: ["username": "john@example.com", "password": "secret-password"]
             )) { input, context in
                 try login(input, context: context)
             },
             Route("POST", "/api/v1/auth/refresh", Operation(
-                summary: "トークン更新", tags: ["認証"], body: AuthSchemas.refresh
+                summary: "トークン更新", tags: ["認証"], body: AuthSchemas.refresh, name: "refresh_token",
+                description: "リフレッシュトークンは一度だけ使える。使用済みのものを再び使うと、その系列がすべて失効する。",
+                response: .object(ResponseSchemas.token),
+                responses: [401: .error("無効なリフレッシュトークン、またはユーザーが見つからない",
+                                        detail: Message.invalidRefreshToken.japanese)]
             )) { input, context in
                 try refresh(input, context: context)
             },
             Route("POST", "/api/v1/auth/logout", Operation(
                 summary: "ログアウト（リフレッシュトークン失効）", tags: ["認証"], body: AuthSchemas.refresh,
-                successStatus: .noContent
+                successStatus: .noContent, name: "logout", requiresAuth: true,
+                responses: [401: .error("認証されていない、または無効なリフレッシュトークン", detail: Message.notAuthenticated.japanese,
+                                        headers: [("WWW-Authenticate", "Bearer")])]
             )) { input, context in
                 try logout(input, context: context)
             },

@@ -5,7 +5,10 @@ import Postgres
 public enum HealthController {
     public static func routes() -> [Route<AppContext>] {
         [
-            Route("GET", "/health", Operation(summary: "ヘルスチェック", tags: ["ヘルスチェック"])) { _, context in
+            Route("GET", "/health", Operation(
+                summary: "ヘルスチェック", tags: ["ヘルスチェック"], name: "health_check",
+                description: "プロセスが応答すること（データベースは見ない）。", response: .object(ResponseSchemas.health)
+            )) { _, context in
                 Response.json { json in
                     json.beginObject()
                     json.key("status")
@@ -15,7 +18,10 @@ public enum HealthController {
                     json.endObject()
                 }
             },
-            Route("GET", "/health/ready", Operation(summary: "レディネスチェック", tags: ["ヘルスチェック"])) { _, context in
+            Route("GET", "/health/ready", Operation(
+                summary: "レディネスチェック", tags: ["ヘルスチェック"], name: "readiness_check",
+                description: "データベースも応答すること。応答しなければ 503。", response: .object(ResponseSchemas.readiness)
+            )) { _, context in
                 try context.database.withConnection { connection in
                     _ = try connection.query("SELECT 1")
                 }

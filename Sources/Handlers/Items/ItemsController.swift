@@ -10,7 +10,9 @@ public enum ItemsController {
                 summary: "アイテム一覧取得", tags: ["アイテム"],
                 parameters: Pagination.parameters + [
                     .query("search", .string(StringRule(maxLength: 200)), description: "検索キーワード"),
-                ]
+                ],
+                name: "list_items", description: "ページネーション対応のアイテム一覧を返す。",
+                response: .object(ResponseSchemas.itemList)
             )) { input, context in
                 let (page, perPage) = Pagination.read(input)
                 let search = input.string("search").flatMap { $0.isEmpty ? nil : $0 }
@@ -33,7 +35,12 @@ public enum ItemsController {
                 }
             },
             Route("GET", "/api/v1/items/{item_id}", Operation(
-                summary: "アイテム詳細取得", tags: ["アイテム"], parameters: [itemID]
+                summary: "アイテム詳細取得", tags: ["アイテム"], parameters: [itemID, HeaderParameters.ifNoneMatch],
+                name: "get_item", response: .object(ResponseSchemas.item),
+                responses: [
+                    304: .empty("If-None-Match が現在の ETag と一致", headers: [("ETag", "現在のエンティティタグ")]),
+                    404: .error("アイテムが見つからない", detail: "Item 1 not found"),
+                ]
             )) { input, context in
                 let id = input.int("item_id")!
                 let item = try context.database.withConnection { connection in
@@ -49,7 +56,10 @@ public enum ItemsController {
                 return response
             },
             Route("POST", "/api/v1/items/", Operation(
-                summary: "アイテム作成", tags: ["アイテム"], body: ItemSchemas.create, successStatus: .created
+                summary: "アイテム作成", tags: ["アイテム"], parameters: [HeaderParameters.idempotencyKey],
+                body: ItemSchemas.create, successStatus: .created, name: "create_item", requiresAuth: true,
+                response: .object(ResponseSchemas.item),
+                bodyExample: ["title": "ノートPC", "description": "軽量モデル", "price": 120000]
             )) { input, context in
                 let body = input.body!
                 return try context.database.withConnection { connection in
@@ -66,7 +76,11 @@ public enum ItemsController {
                 }
             },
             Route("PATCH", "/api/v1/items/{item_id}", Operation(
-                summary: "アイテム更新", tags: ["アイテム"], parameters: [itemID], body: ItemSchemas.update
+                summary: "アイテム更新", tags: ["アイテム"], parameters: [itemID, HeaderParameters.ifMatch],
+                body: ItemSchemas.update, name: "update_item",
+                description: "所有者または管理者のみ。null の title・price と未定義のフィールドは 422。", requiresAuth: true,
+                response: .object(ResponseSchemas.item), responses: ResponseSchemas.itemChangeErrors,
+                bodyExample: ["price": 98000]
             )) { input, context in
                 let id = input.int("item_id")!
                 let item = try changeItem(id, input: input, context: context) { repository in
@@ -78,7 +92,8 @@ public enum ItemsController {
                 return response
             },
             Route("DELETE", "/api/v1/items/{item_id}", Operation(
-                summary: "アイテム削除", tags: ["アイテム"], parameters: [itemID], successStatus: .noContent
+                summary: "アイテム削除", tags: ["アイテム"], parameters: [itemID, HeaderParameters.ifMatch],
+                successStatus: .noContent, name: "delete_item", requiresAuth: true, responses: ResponseSchemas.itemChangeErrors
             )) { input, context in
                 let id = input.int("item_id")!
                 _ = try changeItem(id, input: input, context: context) { repository in

@@ -10,13 +10,20 @@ public enum UsersController {
 
     public static func routes() -> [Route<AppContext>] {
         [
-            Route("GET", "/api/v1/users/profile", Operation(summary: "プロフィール取得", tags: ["ユーザー"])) { input, context in
+            Route("GET", "/api/v1/users/profile", Operation(
+                summary: "プロフィール取得", tags: ["ユーザー"], name: "get_profile", requiresAuth: true,
+                response: .object(ResponseSchemas.user)
+            )) { input, context in
                 let user = try context.database.withConnection { connection in
                     try Authenticator.activeUser(input.request, context: context, connection: connection)
                 }
                 return Response.json { json in user.write(to: &json) }
             },
-            Route("PATCH", "/api/v1/users/me", Operation(summary: "プロフィール更新", tags: ["ユーザー"], body: update)) { input, context in
+            Route("PATCH", "/api/v1/users/me", Operation(
+                summary: "プロフィール更新", tags: ["ユーザー"], body: update, name: "update_me",
+                description: "full_name と age だけを変更できる（他のフィールドは 422 extra_forbidden）。", requiresAuth: true,
+                response: .object(ResponseSchemas.user), bodyExample: ["full_name": "John Doe", "age": 31]
+            )) { input, context in
                 let user = try context.database.withConnection { connection in
                     let current = try Authenticator.activeUser(input.request, context: context, connection: connection)
                     return try UserRepository(connection: connection).updateProfile(id: current.id, changes: input.body!)
@@ -28,7 +35,8 @@ public enum UsersController {
                 summary: "ユーザー一覧", tags: ["ユーザー"],
                 parameters: Pagination.parameters + [
                     .query("search", .string(StringRule(maxLength: 200)), description: "ユーザー名・メール・氏名で検索"),
-                ]
+                ],
+                name: "list_users", description: "新しい順。", requiresAuth: true, response: .object(ResponseSchemas.userList)
             )) { input, context in
                 let (page, perPage) = Pagination.read(input)
                 let search = input.string("search").flatMap { $0.isEmpty ? nil : $0 }
@@ -58,7 +66,12 @@ public enum UsersController {
             },
             Route("DELETE", "/api/v1/users/{user_id}", Operation(
                 summary: "ユーザー削除（管理者）", tags: ["ユーザー"],
-                parameters: [.path("user_id", .integer(.databaseID), description: "ユーザーID")], successStatus: .noContent
+                parameters: [.path("user_id", .integer(.databaseID), description: "ユーザーID")], successStatus: .noContent,
+                name: "delete_user", requiresAuth: true,
+                responses: [
+                    403: .error("管理者権限が必要、またはアカウントが無効", detail: Message.adminRequired.japanese),
+                    404: .error("ユーザーが見つからない", detail: Message.userNotFound.japanese),
+                ]
             )) { input, context in
                 let id = input.int("user_id")!
                 let deleted = try context.database.withConnection { connection in
