@@ -85,4 +85,12 @@ first="$HTTP_BODY"
 http POST "$api/items/" "${auth[@]}" "${json[@]}" -H "Idempotency-Key: k$run" -d '{"title": "once"}'
 check_eq "Idempotency-Key: the retry gets the first answer" "$first" "$HTTP_BODY"
 
+# What the pool logged for all of the above: one line per request, never a secret.
+log="${LOG_FILE:-$STACK_POOL_LOG}"
+check "log: access lines were written" "no Request line in $log" grep -q '"msg":"Request"' "$log"
+check "log: no password" "a password is in $log" bash -c '! grep -qF -e "TestPass123!" -e "SecurePass123!" "$1"' _ "$log"
+check "log: no access or refresh token" "a token is in $log" \
+    bash -c '! grep -qF -e "$2" -e "$3" "$1"' _ "$log" "${access:-none}" "${refresh:-none}"
+check "log: no password hash" "a bcrypt hash is in $log" bash -c '! grep -qE "\\\$2[aby]\\\$" "$1"' _ "$log"
+
 finish
