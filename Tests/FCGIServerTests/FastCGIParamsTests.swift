@@ -45,6 +45,21 @@ struct FastCGIParamsTests {
         #expect(generated.allSatisfy { $0.isHexDigit && !$0.isUppercase })
     }
 
+    @Test func frontServerIdsAreLowercasedOnlyWhenNeeded() {
+        #expect(RequestID.choose(incoming: nil, fromFrontServer: "0123456789ABCDEF") == "0123456789abcdef")
+        #expect(RequestID.choose(incoming: nil, fromFrontServer: "0123456789abcdef") == "0123456789abcdef")
+        #expect(RequestID.choose(incoming: "Client-ID-42", fromFrontServer: "0123456789abcdef") == "Client-ID-42")
+    }
+
+    @Test func aContentLengthFieldInAnyCaseIsNotDoubled() {
+        var response = Response.json(.ok, bytes: Array("{}".utf8))
+        response.headers.add("content-LENGTH", "2")
+        response.headers.add("X-Process-Time", "0.10ms")  // as long as Content-Length: not mistaken for it
+        let encoded = String(decoding: ResponseEncoding.encode(response), as: UTF8.self)
+        #expect(encoded == "Status: 200 OK\r\nContent-Type: application/json\r\ncontent-LENGTH: 2\r\n"
+                + "X-Process-Time: 0.10ms\r\n\r\n{}")
+    }
+
     @Test func contentLengthIsParsedOrFlagged() {
         #expect(FastCGIParams(["CONTENT_LENGTH": "12"]).declaredBodyLength == 12)
         #expect(FastCGIParams(["CONTENT_LENGTH": ""]).declaredBodyLength == nil)

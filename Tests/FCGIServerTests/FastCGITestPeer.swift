@@ -41,6 +41,18 @@ final class FastCGITestPeer {
         return client
     }
 
+    /// Connects a client and sends a POST of `body` to `target`, the body split into STDIN
+    /// records as nginx sends it.
+    func sendPOST(_ target: String, body: [UInt8], contentType: String = "application/octet-stream") throws -> Client {
+        let client = try Client(path: path)
+        try client.sendRequest(params: [
+            "REQUEST_METHOD": "POST", "REQUEST_URI": target, "SCRIPT_NAME": target, "QUERY_STRING": "",
+            "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1",
+            "CONTENT_TYPE": contentType, "CONTENT_LENGTH": String(body.count),
+        ], stdin: body)
+        return client
+    }
+
     /// Accepts the pending request and lets `loop` answer it, as `WorkerLoop.run` does.
     func serveOne<Context>(with loop: WorkerLoop<Context>) throws {
         guard case .accepted = connection.accept() else { throw TestFailure("accept failed") }
@@ -112,8 +124,9 @@ final class FastCGITestPeer {
             }
         }
 
-        /// BEGIN_REQUEST (responder), the params, an empty PARAMS and an empty STDIN record.
-        func sendRequest(params: [String: String]) throws {
+        /// BEGIN_REQUEST (responder), the params, an empty PARAMS, the body in STDIN records of
+        /// at most 32 KB and an empty STDIN record.
+        func sendRequest(params: [String: String], stdin: [UInt8] = []) throws {
             var bytes = Self.record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0])
             var encoded: [UInt8] = []
             for (name, value) in params.sorted(by: { $0.key < $1.key }) {
@@ -123,6 +136,12 @@ final class FastCGITestPeer {
             }
             bytes += Self.record(type: 4, content: encoded)
             bytes += Self.record(type: 4, content: [])
+            var offset = 0
+            while offset < stdin.count {
+                let end = min(offset + 32_768, stdin.count)
+                bytes += Self.record(type: 5, content: Array(stdin[offset..<end]))
+                offset = end
+            }
             bytes += Self.record(type: 5, content: [])
             let written = bytes.withUnsafeBytes { write(fileDescriptor, $0.baseAddress, $0.count) }
             guard written == bytes.count else { throw TestFailure("short write of the request") }

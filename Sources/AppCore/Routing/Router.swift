@@ -53,8 +53,11 @@ public struct Router<Context>: Sendable {
     }
 
     static func split(_ path: String) -> ([Substring], Bool) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        return (parts, path.count > 1 && path.hasSuffix("/"))
+        // On UTF-8 bytes: '/' never occurs inside a multi-byte character, and splitting by
+        // Character would walk grapheme clusters on every request.
+        let bytes = path.utf8
+        let parts = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map { Substring($0) }
+        return (parts, bytes.count > 1 && bytes.last == UInt8(ascii: "/"))
     }
 
     static func validate(_ request: Request, captures: [(String, String)], operation: Operation) throws -> RouteInput {

@@ -15,7 +15,11 @@ public enum RequestID {
 
     public static func choose(incoming: String?, fromFrontServer: String?) -> String {
         if let incoming, isWellFormed(incoming) { return incoming }
-        if let fromFrontServer, isWellFormed(fromFrontServer) { return fromFrontServer.lowercased() }
+        if let fromFrontServer, isWellFormed(fromFrontServer) {
+            // nginx's `$request_id` is lowercase hex already.
+            let hasUppercase = fromFrontServer.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+            return hasUppercase ? fromFrontServer.lowercased() : fromFrontServer
+        }
         return (try? SecureRandom.hexString(byteCount: 16)) ?? "0000000000000000"
     }
 }

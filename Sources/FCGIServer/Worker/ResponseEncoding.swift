@@ -32,13 +32,16 @@ public enum ResponseEncoding {
     /// them (never, with `dropLength`).
     @discardableResult
     static func appendStatusAndFields(of response: Response, to bytes: inout [UInt8], dropLength: Bool) -> Bool {
-        bytes.append(contentsOf: "Status: \(response.status.code) \(response.status.reason)".utf8)
+        bytes.append(contentsOf: "Status: ".utf8)
+        bytes.append(contentsOf: String(response.status.code).utf8)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: response.status.reason.utf8)
         bytes.append(contentsOf: crlf)
         var hasLength = false
         for field in response.headers {
             // A client-controlled value must never split the header block.
             guard !field.value.utf8.contains(where: { $0 == 13 || $0 == 10 }) else { continue }
-            if field.name.utf8.count == 14, field.name.lowercased() == "content-length" {
+            if isContentLength(field.name) {
                 if dropLength { continue }
                 hasLength = true
             }
@@ -48,5 +51,16 @@ public enum ResponseEncoding {
             bytes.append(contentsOf: crlf)
         }
         return hasLength
+    }
+
+    static let contentLength = Array("content-length".utf8)
+
+    /// `Content-Length` in any case, without allocating a lowercased copy.
+    static func isContentLength(_ name: String) -> Bool {
+        let bytes = name.utf8
+        guard bytes.count == contentLength.count else { return false }
+        return zip(bytes, contentLength).allSatisfy { byte, expected in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) == expected
+        }
     }
 }
