@@ -33,6 +33,18 @@ struct SchemaValidatorTests {
         #expect(long.first?.message.english == "String should have at most 3 characters")
     }
 
+    @Test func patternsMatchAsPydanticsRegexDoes() {
+        let username = "^[a-zA-Z0-9_-]+$"
+        #expect(PatternMatcher.matches("john_doe-1", pattern: username))
+        #expect(!PatternMatcher.matches("john\n", pattern: username))        // `$` is the end, not before a newline
+        #expect(!PatternMatcher.matches("jöhn", pattern: username))          // non-ASCII is outside ASCII classes
+        #expect(!PatternMatcher.matches("", pattern: username))
+        #expect(!PatternMatcher.matches("john\u{0}doe", pattern: username))  // no C-string truncation
+        #expect(PatternMatcher.matches("xx password yy", pattern: "password"))  // unanchored: searched
+        #expect(!PatternMatcher.matches("passwordx", pattern: "^password$"))
+        #expect(PatternMatcher.matches("2026-11", pattern: "^[0-9]{4}-[0-9]{2}$"))
+    }
+
     @Test func patternMismatchNamesThePattern() {
         let found = check("bad name!", .string(StringRule(pattern: "^[a-zA-Z0-9_-]+$"))).1
         #expect(found.map(\.type) == ["string_pattern_mismatch"])
