@@ -31,6 +31,15 @@ struct HMACTests {
         #expect(HMAC.sha256(key: key.lazy.map { $0 }, message: AnyCollection(utf8("Hi There"))) == expected)
     }
 
+    @Test func aKeySetUpOnceGivesEachMessageItsOwnMac() {
+        let key = HMACKey(utf8("Jefe"))
+        let message = utf8("what do ya want for nothing?")
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        #expect(hex(key.authenticate(message)) == expected)
+        #expect(hex(key.authenticate(utf8("Hi There"))) == hex(HMAC.sha256(key: utf8("Jefe"), message: utf8("Hi There"))))
+        #expect(hex(key.authenticate(message)) == expected)  // the keyed state is not used up
+    }
+
     @Test func emptyKeyAndMessage() {
         // HMAC-SHA256 with an empty key over an empty message.
         #expect(hex(HMAC.sha256(key: [UInt8](), message: [UInt8]()))

@@ -346,7 +346,17 @@ enum JWTJSON {
         /// lone surrogates, invalid UTF-8 or a missing closing quote.
         private mutating func string() -> String? {
             guard consume(UInt8(ascii: "\"")) else { return nil }
-            var buffer = [UInt8]()
+            // Most strings have no escapes: take them in one piece.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+                end += 1
+            }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                defer { index = end + 1 }
+                return String(validating: bytes[index..<end], as: UTF8.self)
+            }
+            var buffer = Array(bytes[index..<end])
+            index = end
             while let c = current {
                 index += 1
                 switch c {

@@ -11,17 +11,17 @@ public struct JWTSigner: Sendable {
     /// python-jose's header, `json.dumps({"typ": "JWT", "alg": alg}, separators=(",", ":"), sort_keys=True)`.
     private static let encodedHeader = Base64URL.encode(#"{"alg":"HS256","typ":"JWT"}"#.utf8)
 
-    private let key: [UInt8]
+    private let key: HMACKey
 
     /// A signer whose HMAC key is the UTF-8 bytes of `secret` (as python-jose uses a `str` key).
     public init(secret: String) {
-        key = Array(secret.utf8)
+        key = HMACKey(Array(secret.utf8))
     }
 
     /// A token for `claims`: the payload is their compact JSON, in order, as python-jose writes it.
     public func sign(_ claims: JWTClaims) -> String {
         let signingInput = Self.encodedHeader + "." + Base64URL.encode(JWTJSON.encodeObject(claims.pairs))
-        return signingInput + "." + Base64URL.encode(HMAC.sha256(key: key, message: signingInput.utf8))
+        return signingInput + "." + Base64URL.encode(key.authenticate(signingInput.utf8))
     }
 
     /// The claims of `token` if it is a well-formed HS256 token signed with this key, not expired
@@ -63,7 +63,7 @@ public struct JWTSigner: Sendable {
         }
         guard headerClaims["crit"] == nil else { throw .malformed }
 
-        let expected = HMAC.sha256(key: key, message: bytes[..<dots[1]])
+        let expected = key.authenticate(bytes[..<dots[1]])
         guard ConstantTime.equals(expected, signature) else { throw .badSignature }
 
         // Only authenticated JSON is read from here on.
