@@ -47,16 +47,26 @@ enum ServeCommand {
             return 71
         }
 
+        // The status page's scoreboard, also shared: a slot per worker, and as many again for
+        // the old generation finishing its requests after a reload.
+        let scoreboard: PoolScoreboard
+        do {
+            scoreboard = try PoolScoreboard(slots: configuration.workers * 2)
+        } catch {
+            Console.fail("cannot create the scoreboard: \(error)")
+            return 71
+        }
+
         let frozen = configuration
-        let manager = ProcessManager(poolSize: configuration.workers, logger: logger) {
-            runWorker(socket: socket, configuration: frozen, rateLimits: rateLimits, logger: logger)
+        let manager = ProcessManager(poolSize: configuration.workers, logger: logger, scoreboard: scoreboard) { slot in
+            runWorker(socket: socket, configuration: frozen, rateLimits: rateLimits, slot: slot, logger: logger)
         }
         return manager.run()
     }
 
     /// The body of each forked worker: its own database connection, then the accept loop.
     static func runWorker(socket: ListenSocket, configuration: AppConfiguration, rateLimits: SharedRateLimitTable,
-                          logger: Logger) -> Int32 {
+                          slot: WorkerSlot?, logger: Logger) -> Int32 {
         let database = Database(conninfo: configuration.databaseURL)
         // The per-request time limit: a statement still running at the limit is cancelled and
         // answered with 504; a request still running at twice the limit ends this worker.
@@ -71,7 +81,8 @@ enum ServeCommand {
         if let problem = database.warmUp() {
             logger.warning("Database not reachable yet", metadata: ["error": "\(problem)"])
         }
-        let context = AppContext(configuration: configuration, database: database, logger: logger)
+        let context = AppContext(configuration: configuration, database: database, logger: logger,
+                                 poolStatus: slot?.scoreboard)
         // The access log is info-level: quieter settings (LOG_LEVEL=warning) turn it off.
         let accessLog = logger.logLevel <= .info ? AccessLog() : nil
         // CORS, trusted hosts and the pool-wide rate limit, in the seed's middleware order.
@@ -81,8 +92,9 @@ enum ServeCommand {
                                       mapError: ErrorMapping.mapper(requestTimeoutSeconds: configuration.requestTimeoutSeconds))
         let loop = WorkerLoop(
             socket: socket,
-            settings: .init(maxBodySize: configuration.maxBodySize, maxRequests: configuration.maxRequests),
-            logger: logger, application: application, context: context, requestTimer: requestTimer)
+            settings: .init(maxBodySize: configuration.maxBodySize, maxRequests: configuration.maxRequests,
+                            slowRequestMilliseconds: configuration.slowRequestMilliseconds),
+            logger: logger, application: application, context: context, requestTimer: requestTimer, slot: slot)
         return loop.run()
     }
 

@@ -9,6 +9,15 @@ before="$(pool_workers "$master" | sort -n | tr '\n' ' ')"
 check_eq "before: $WORKERS workers" "$WORKERS" "$(wc -w <<<"$before" | tr -d ' ')"
 victim="${before%% *}"
 log="${LOG_FILE:-$STACK_POOL_LOG}"
+
+# The status page (php-fpm's JSON shape) shows the same pool.
+http GET "$STACK_URL/status?json&full"
+check_status "status page from this host: 200" 200
+check_jq "status: $WORKERS processes, the pool's pids, php-fpm's fields" \
+    "(.\"total processes\" == $WORKERS) and (.\"process manager\" == \"static\") and
+     ([.processes[].pid] | sort) == ($(tr ' ' '\n' <<<"$before" | grep . | jq -s -c 'sort'))"
+exits_before="$(jq '."worker exits"' <<<"$HTTP_BODY" 2>/dev/null || echo -1)"
+accepted_before="$(jq '."accepted conn"' <<<"$HTTP_BODY" 2>/dev/null || echo 0)"
 offset="$(stat -c %s "$log" 2>/dev/null || echo 0)"
 err_offset="$(stat -c %s "$STACK_POOL_STDERR" 2>/dev/null || echo 0)"
 
@@ -52,5 +61,12 @@ info "log: $death"
 
 http GET "$STACK_URL/health"
 check_status "still serving after the respawn" 200
+
+http GET "$STACK_URL/status?full"
+check_jq "status after the kill: one more worker exit, $WORKERS processes, none of them $victim" \
+    "(.\"worker exits\" == $((exits_before + 1))) and (.\"total processes\" == $WORKERS) and
+     ([.processes[].pid] | index($victim) == null)"
+check_jq "status after the kill: the load's requests were counted" \
+    "(.\"accepted conn\" - $accepted_before) >= ${reqs:-1}"
 
 finish

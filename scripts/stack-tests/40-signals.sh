@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stopping a pool: SIGQUIT (graceful) and SIGTERM (now) leave no process behind; a missing
-# SECRET_KEY stops start-up with one clear line.
+# Stopping a pool: SIGQUIT (graceful) and SIGTERM (now) leave no process behind; SIGUSR2
+# reloads the workers without losing a request; a missing SECRET_KEY stops start-up with one
+# clear line.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 trap 'pool_stop "$STACK_RUN/signal-pool.pid"; check_cleanup' EXIT
@@ -35,6 +36,29 @@ stop_with() {
 
 stop_with QUIT
 stop_with TERM
+
+# SIGUSR2 on the main stack, under load through nginx: a new generation of workers takes over,
+# the old one finishes the request in hand; no request fails.
+master="$(read_pidfile "$STACK_POOL_PIDFILE")"
+old_workers="$(pool_workers "$master" | sort -n | tr '\n' ' ')"
+wrk -t1 -c8 -d3s "$STACK_URL/health" >"$TEST_TMP/wrk-reload.out" 2>&1 &
+wrk_pid=$!
+sleep 0.5
+kill -USR2 "$master"
+renewed() {
+    local now
+    now="$(pool_workers "$master" | sort -n | tr '\n' ' ')"
+    [[ "$(wc -w <<<"$now")" -eq "$WORKERS" ]] &&
+        [[ -z "$(comm -12 <(tr ' ' '\n' <<<"$old_workers" | grep . | sort) <(tr ' ' '\n' <<<"$now" | grep . | sort))" ]]
+}
+check "SIGUSR2: $WORKERS new workers, none of the old ones, within 5 s" \
+    "workers now: $(pool_workers "$master" | tr '\n' ' '), before: $old_workers" wait_until 5000 renewed
+check "SIGUSR2: the master stayed" "master $master gone" pid_alive "$master"
+wait "$wrk_pid" || true
+info "wrk during the reload: $(grep -E 'requests in|Non-2xx|Socket errors' "$TEST_TMP/wrk-reload.out" | tr '\n' ' ')"
+check "SIGUSR2 under load: every request answered 2xx, no socket error" \
+    "wrk said: $(shorten "$(cat "$TEST_TMP/wrk-reload.out")")" \
+    bash -c 'grep -q "requests in" "$1" && ! grep -qE "Non-2xx|Socket errors" "$1"' _ "$TEST_TMP/wrk-reload.out"
 
 # Missing SECRET_KEY: run from an empty folder, so that no .env can provide one.
 empty="$TEST_TMP/no-secret"

@@ -45,7 +45,7 @@ cleanup_75() {
 trap cleanup_75 EXIT
 
 # --- (a) the time limit -------------------------------------------------------------------
-LOG_FILE="$pool_log" REQUEST_TIMEOUT_SECONDS=1 \
+LOG_FILE="$pool_log" REQUEST_TIMEOUT_SECONDS=1 SLOW_REQUEST_MILLISECONDS=500 \
     pool_start_standalone "$sock" "$pool_pidfile" "$STACK_LOGS/timeout-pool.stderr.log" --workers 1
 pool_master="$(read_pidfile "$pool_pidfile")"
 port="$(free_port $((STACK_PORT + 40)))"
@@ -115,6 +115,11 @@ check_eq "no extra PostgreSQL session (the worker kept its connection)" "$backen
 check "pool log: the 504s were logged as warnings with status 504" "no such line in $pool_log" \
     grep -q '"status":"504"\|"status":504' "$pool_log"
 check "pool log: no worker ended" "a worker ended" bash -c '! grep -q "Worker ended" "$1"' _ "$pool_log"
+http GET "$url/status"
+check_jq "status page: the blocked requests counted slow (SLOW_REQUEST_MILLISECONDS=500); the one worker busy with this request" \
+    '(."slow requests" >= 2) and (."active processes" == 1) and (."idle processes" == 0)'
+check "pool log: a 'Slow request' warning with the request's id" "no such line in $pool_log" \
+    grep -q '"msg":"Slow request".*"request.id"' "$pool_log"
 
 nginx_stop "$nginx_pidfile"
 pool_stop "$pool_pidfile" TERM

@@ -39,6 +39,8 @@ public struct AppConfiguration: Sendable {
     public var maxBodySize: Int
     /// A worker exits after this many requests and is replaced (0 = never), like php-fpm's pm.max_requests.
     public var maxRequests: Int
+    /// Requests at least this long count as slow on the status page and are logged; 0: never.
+    public var slowRequestMilliseconds: Int
     /// Per-request time limit in seconds.
     public var requestTimeoutSeconds: Int
     public var logLevel: String
@@ -86,6 +88,7 @@ public struct AppConfiguration: Sendable {
         socketMode = parsedMode
         maxBodySize = try settings.int("MAX_BODY_SIZE", default: 1_048_576, range: 1...1_073_741_824)
         maxRequests = try settings.int("MAX_REQUESTS", default: 0, range: 0...Int.max)
+        slowRequestMilliseconds = try settings.int("SLOW_REQUEST_MILLISECONDS", default: 1000, range: 0...3_600_000)
         requestTimeoutSeconds = try settings.int("REQUEST_TIMEOUT_SECONDS", default: 30, range: 1...3600)
         logLevel = settings.string("LOG_LEVEL", default: debug ? "debug" : "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {

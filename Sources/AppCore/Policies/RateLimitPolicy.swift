@@ -6,17 +6,18 @@
 ///   window ends) and `X-RateLimit-Remaining: 0`; the router is not called.
 /// - `POST /api/v1/auth/token` counts under both rules; its headers show the login rule
 ///   unless the general one has fewer requests left.
-/// - The health endpoints are exempt, so that a load balancer's probes neither use up nor
-///   are refused by a client's budget; they carry the headers of the general rule, unchanged.
+/// - The health endpoints and `/status` are exempt, so that a load balancer's probes and a
+///   monitor neither use up nor are refused by a client's budget; they carry the headers of the general rule, unchanged.
 ///
 /// What the policy does not see: CORS preflights and wrong `Host` headers are answered by
 /// the policies outside it (the seed's order), so they are neither counted nor get these headers.
 public struct RateLimitPolicy: RequestPolicy {
     public static let loginPath = "/api/v1/auth/token"
 
-    /// The health endpoints (compared directly: this runs on every request).
+    /// The health endpoints and the pool's status page (compared directly: this runs on
+    /// every request).
     public static func isExempt(_ path: String) -> Bool {
-        path == "/health" || path == "/health/ready"
+        path == "/health" || path == "/health/ready" || path == "/status"
     }
 
     let limiter: any RateLimiter

@@ -59,4 +59,7 @@ char **CPrefork_environ(void);
 
 // Rate-limit counters shared by the pool's processes (ratetable.c).
 #include "CPreforkRateTable.h"
+
+// The pool's scoreboard for the status page (scoreboard.c).
+#include "CPreforkScoreboard.h"
 #endif

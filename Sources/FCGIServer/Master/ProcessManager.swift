@@ -12,13 +12,20 @@ public struct ProcessManager {
     let poolSize: Int
     let logger: Logger
     let timing: PoolStateMachine.Timing
-    /// What a freshly forked worker runs; its result is the worker's exit code.
-    let runWorker: () -> Int32
+    /// The status page's scoreboard: each worker gets a slot at fork, freed when it is reaped.
+    let scoreboard: PoolScoreboard?
+    /// Which slot each live worker holds (the master's own bookkeeping).
+    private let slots = SlotLedger()
+    /// What a freshly forked worker runs, given its scoreboard slot; its result is the worker's
+    /// exit code.
+    let runWorker: (WorkerSlot?) -> Int32
 
-    public init(poolSize: Int, logger: Logger, timing: PoolStateMachine.Timing = .init(), runWorker: @escaping () -> Int32) {
+    public init(poolSize: Int, logger: Logger, timing: PoolStateMachine.Timing = .init(), scoreboard: PoolScoreboard? = nil,
+                runWorker: @escaping (WorkerSlot?) -> Int32) {
         self.poolSize = poolSize
         self.logger = logger
         self.timing = timing
+        self.scoreboard = scoreboard
         self.runWorker = runWorker
     }
 
@@ -55,7 +62,12 @@ public struct ProcessManager {
                     break  // SIGCHLD: reaped below on every pass anyway
                 }
             }
-            events.append(contentsOf: reapChildren())
+            let exits = reapChildren()
+            for case .workerExited(let pid, _) in exits {
+                // Counted when the pool goes on serving: crashes, kills, recycling, reloads.
+                slots.release(pid, on: scoreboard, countingExit: machine.phase == .running)
+            }
+            events.append(contentsOf: exits)
             events.append(.tick)
             for event in events {
                 if let code = perform(machine.handle(event, now: Self.now()), machine: &machine) { return code }
@@ -103,13 +115,23 @@ public struct ProcessManager {
     /// handlers before it resets them.
     func spawn() -> pid_t {
         let master = getpid()
+        let slot = scoreboard.flatMap { board in board.claim().map { WorkerSlot(scoreboard: board, index: $0) } }
+        if scoreboard != nil, slot == nil { logger.warning("Scoreboard full: a worker runs without a slot") }
         CPrefork_block_signals(1)
         defer { CPrefork_block_signals(0) }
         let pid = fork()
         if pid == 0 {
             guard CPrefork_init_child(master) == 0 else { _exit(72) }
             CPrefork_set_name("fcgiapp-worker")
-            exit(runWorker())
+            exit(runWorker(slot))
+        }
+        if let slot {
+            if pid > 0 {
+                slot.scoreboard.assign(slot.index, to: pid)
+                slots.record(pid, slot: slot.index)
+            } else {
+                slot.scoreboard.release(slot.index, countingExit: false)
+            }
         }
         return pid
     }
@@ -118,5 +140,18 @@ public struct ProcessManager {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+/// The master's record of which scoreboard slot each live worker holds.
+final class SlotLedger {
+    private var slotOfWorker: [pid_t: Int32] = [:]
+
+    func record(_ pid: pid_t, slot: Int32) { slotOfWorker[pid] = slot }
+
+    /// Frees the slot of a reaped worker.
+    func release(_ pid: pid_t, on scoreboard: PoolScoreboard?, countingExit: Bool) {
+        guard let slot = slotOfWorker.removeValue(forKey: pid) else { return }
+        scoreboard?.release(slot, countingExit: countingExit)
     }
 }

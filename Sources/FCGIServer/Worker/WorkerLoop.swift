@@ -10,10 +10,14 @@ public struct WorkerLoop<Context> {
     public struct Settings: Sendable {
         public var maxBodySize: Int
         public var maxRequests: Int
+        /// Requests taking this long or longer are counted slow on the scoreboard and logged
+        /// (php-fpm's `request_slowlog_timeout`); 0: never.
+        public var slowRequestMilliseconds: Int
 
-        public init(maxBodySize: Int, maxRequests: Int) {
+        public init(maxBodySize: Int, maxRequests: Int, slowRequestMilliseconds: Int = 0) {
             self.maxBodySize = maxBodySize
             self.maxRequests = maxRequests
+            self.slowRequestMilliseconds = slowRequestMilliseconds
         }
     }
 
@@ -23,17 +27,22 @@ public struct WorkerLoop<Context> {
     let application: Application<Context>
     let context: Context
     let requestTimer: RequestTimer?
+    let slot: WorkerSlot?
 
-    /// - Parameter requestTimer: the per-request time limit, created in this process (the
-    ///   worker) before `run`; nil for none.
+    /// - Parameters:
+    ///   - requestTimer: the per-request time limit, created in this process (the worker)
+    ///     before `run`; nil for none.
+    ///   - slot: this worker's place on the pool's scoreboard, nil outside a pool.
     public init(socket: ListenSocket, settings: Settings, logger: Logger,
-                application: Application<Context>, context: Context, requestTimer: RequestTimer? = nil) {
+                application: Application<Context>, context: Context, requestTimer: RequestTimer? = nil,
+                slot: WorkerSlot? = nil) {
         self.socket = socket
         self.settings = settings
         self.logger = logger
         self.application = application
         self.context = context
         self.requestTimer = requestTimer
+        self.slot = slot
     }
 
     /// Serves until stopped; returns the process exit code.
@@ -52,9 +61,11 @@ public struct WorkerLoop<Context> {
             }
             switch connection.accept() {
             case .accepted:
-                serve(connection)
+                slot.map { $0.scoreboard.begin($0.index) }
+                let requestID = serve(connection)
                 connection.finish()
                 served += 1
+                if let slot { recordEnd(on: slot, requestID: requestID) }
             case .interrupted:
                 continue
             case .failed(let code):
@@ -65,7 +76,21 @@ public struct WorkerLoop<Context> {
         return 0
     }
 
-    func serve(_ connection: FastCGIConnection) {
+    /// Marks this worker idle again; a slow request is counted there and logged.
+    func recordEnd(on slot: WorkerSlot, requestID: String) {
+        let slowMicroseconds = Int64(settings.slowRequestMilliseconds) * 1000
+        let duration = slot.scoreboard.end(slot.index, slowMicroseconds: slowMicroseconds)
+        if slowMicroseconds > 0, duration >= slowMicroseconds {
+            logger.warning("Slow request", metadata: [
+                "request.id": "\(requestID)", "duration_ms": "\(duration / 1000)",
+                "threshold_ms": "\(settings.slowRequestMilliseconds)",
+            ])
+        }
+    }
+
+    /// Answers one accepted request; returns its request id.
+    @discardableResult
+    func serve(_ connection: FastCGIConnection) -> String {
         let params = connection.params()
         let length = params.declaredBodyLength
         if let length, length > settings.maxBodySize {
@@ -84,10 +109,12 @@ public struct WorkerLoop<Context> {
                     "status": "\(response.status.code)",
                 ])
             }
-            return
+            return request.id
         }
-        let response = application.reject(params.request(body: []), with: HTTPError(.contentTooLarge, .bodyTooLarge))
+        let request = params.request(body: [])
+        let response = application.reject(request, with: HTTPError(.contentTooLarge, .bodyTooLarge))
         connection.write(ResponseEncoding.encode(response, includeBody: params.method != "HEAD"))
+        return request.id
     }
 
     /// Writes a response: a complete one in one write (the common, fast path), a streamed one

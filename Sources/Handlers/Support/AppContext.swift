@@ -11,9 +11,13 @@ public final class AppContext {
     public let tokens: TokenService
     /// The current Unix time in seconds (a parameter so tests can move it).
     public let now: @Sendable () -> Int64
+    /// The pool's scoreboard for `GET /status`; nil outside a pool (the page then answers 404).
+    public let poolStatus: (any PoolStatusSource)?
 
     public init(configuration: AppConfiguration, database: Database, logger: Logger,
+                poolStatus: (any PoolStatusSource)? = nil,
                 now: @escaping @Sendable () -> Int64 = { UnixTime.now() }) {
+        self.poolStatus = poolStatus
         self.configuration = configuration
         self.database = database
         self.logger = logger
