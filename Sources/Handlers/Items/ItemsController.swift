@@ -19,19 +19,8 @@ public enum ItemsController {
                 let result = try context.database.withConnection { connection in
                     try ItemRepository(connection: connection).page(number: page, size: perPage, search: search)
                 }
-                return Response.json { json in
-                    json.beginObject()
-                    json.key("items")
-                    json.beginArray()
-                    for item in result.items { item.write(to: &json) }
-                    json.endArray()
-                    json.key("total")
-                    json.value(result.total)
-                    json.key("page")
-                    json.value(page)
-                    json.key("per_page")
-                    json.value(perPage)
-                    json.endObject()
+                return Pagination.response("items", result.items, total: result.total, page: page, perPage: perPage) {
+                    $0.write(to: &$1)
                 }
             },
             Route("GET", "/api/v1/items/{item_id}", Operation(

@@ -14,6 +14,33 @@ public enum Pagination {
         (input.int("page") ?? 1, input.int("per_page") ?? 20)
     }
 
+    /// A page as the seed answers it: `{"<key>": [...], "total", "page", "per_page"}`, and with
+    /// `navigation` also `has_next` and `total_pages` (the seed's users list has them).
+    public static func response<Element>(_ key: String, _ elements: [Element], total: Int, page: Int, perPage: Int,
+                                         navigation: Bool = false,
+                                         write: (Element, inout JSONWriter) -> Void) -> Response {
+        Response.json { json in
+            json.beginObject()
+            json.key(key)
+            json.beginArray()
+            for element in elements { write(element, &json) }
+            json.endArray()
+            json.key("total")
+            json.value(total)
+            json.key("page")
+            json.value(page)
+            json.key("per_page")
+            json.value(perPage)
+            if navigation {
+                json.key("has_next")
+                json.value(page * perPage < total)
+                json.key("total_pages")
+                json.value((total + perPage - 1) / perPage)
+            }
+            json.endObject()
+        }
+    }
+
     /// A search term as a `LIKE` pattern that matches it literally anywhere (`%`, `_` and `\`
     /// in the term are escaped).
     public static func containsPattern(_ term: String) -> String {

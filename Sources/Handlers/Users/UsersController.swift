@@ -44,25 +44,8 @@ public enum UsersController {
                     _ = try Authenticator.activeUser(input.request, context: context, connection: connection)
                     return try UserRepository(connection: connection).page(number: page, size: perPage, search: search)
                 }
-                let totalPages = (result.total + perPage - 1) / perPage
-                return Response.json { json in
-                    json.beginObject()
-                    json.key("users")
-                    json.beginArray()
-                    for user in result.users { user.write(to: &json) }
-                    json.endArray()
-                    json.key("total")
-                    json.value(result.total)
-                    json.key("page")
-                    json.value(page)
-                    json.key("per_page")
-                    json.value(perPage)
-                    json.key("has_next")
-                    json.value(page * perPage < result.total)
-                    json.key("total_pages")
-                    json.value(totalPages)
-                    json.endObject()
-                }
+                return Pagination.response("users", result.users, total: result.total, page: page, perPage: perPage,
+                                           navigation: true) { $0.write(to: &$1) }
             },
             Route("DELETE", "/api/v1/users/{user_id}", Operation(
                 summary: "ユーザー削除（管理者）", tags: ["ユーザー"],
