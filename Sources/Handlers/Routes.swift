@@ -9,6 +9,7 @@ public enum Routes {
             + UsersController.routes()
             + ItemsController.routes()
             + StreamController.routes()
+            + CampaignsController.routes()
         for route in api {
             router.add(route)
         }
