@@ -6,7 +6,7 @@ import JobQueue
 /// campaign task and its fan-out job in the request's transaction; the job runner later fans it
 /// out into one mail job per recipient. The task's status is read from those jobs.
 public enum CampaignsController {
-    static let taskID = Parameter.path("task_id", .string(StringRule(strip: false)), description: "送信時に返されたタスクID")
+    static let taskID = Parameter.path("task_id", .string(StringRule(minLength: 1, strip: false)), description: "送信時に返されたタスクID")
 
     public static func routes() -> [Route<AppContext>] {
         [
