@@ -48,16 +48,17 @@ class Sink:
             time.sleep(self.delay)
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         body = message.get_body(preferencelist=("plain",))
+        text = body.get_content().replace("\r\n", "\n") if body is not None else None
         record = {
             "from": envelope.mail_from,
             "to": envelope.rcpt_tos,
             "message_id": message["Message-ID"],
             "subject": str(message["Subject"]),
             "raw_subject": _raw_header(envelope, "Subject"),
-            "body": body.get_content() if body is not None else None,
+            "body": text,
             "transfer_encoding": message.get("Content-Transfer-Encoding"),
-            "content_type": message.get("Content-Type"),
-            "tls": session.ssl is not None,
+            "content_type": "%s; charset=%s" % (message.get_content_type(), message.get_content_charset()),
+            "tls": session.ssl is not None or server.transport.get_extra_info("sslcontext") is not None,
             "auth": session.authenticated,
         }
         with self.lock:
@@ -107,11 +108,13 @@ def main():
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.cert, args.key)
     sink = Sink(args.out, args.delay_ms)
-    common = dict(hostname="127.0.0.1", auth_required=False, auth_require_tls=True,
+    common = dict(hostname="127.0.0.1", auth_required=False,
                   authenticator=authenticator(args.user, args.password), enable_SMTPUTF8=True)
-    controllers = [Controller(sink, port=args.port, tls_context=context, require_starttls=False, **common)]
+    controllers = [Controller(sink, port=args.port, tls_context=context, require_starttls=False,
+                              auth_require_tls=True, **common)]
     if args.tls_port:
-        controllers.append(Controller(sink, port=args.tls_port, ssl_context=context, **common))
+        # Inside TLS from the first byte; aiosmtpd only sees STARTTLS as "TLS" for AUTH.
+        controllers.append(Controller(sink, port=args.tls_port, ssl_context=context, auth_require_tls=False, **common))
     for controller in controllers:
         controller.start()
     stop = threading.Event()
