@@ -2,6 +2,8 @@
 # Helpers of the mail and job stack tests (85-89): a real SMTP server (aiosmtpd from PyPI, in a
 # venv cached in .data/venv-smtp) with STARTTLS and smtps on a self-signed certificate made
 # here, and runs of the job runner against a database of the test's own. Source after lib.sh.
+# The test sets RUNNER_DB (its database's name) and RUNNER_DB_URL before using runner/db_value.
+# shellcheck disable=SC2034,SC2153  # RUNNER_OUT/RUNNER_RC are read by the tests; RUNNER_DB is theirs
 
 SMTP_REQUIREMENTS=(aiosmtpd==1.4.6)
 smtp_venv="$REPO_ROOT/.data/venv-smtp"
@@ -40,7 +42,7 @@ smtp_sink_start() {
     SINK_OUT="$dir/$name.jsonl"
     SINK_PIDFILE="$STACK_RUN/smtp-$name.pid"
     : >"$SINK_OUT"
-    "$smtp_venv/bin/python" "$stack_tests_dir/smtp-sink.py" --port "$SINK_PORT" --tls-port "$SINK_TLS_PORT" \
+    "$smtp_venv/bin/python" "${stack_tests_dir:?}/smtp-sink.py" --port "$SINK_PORT" --tls-port "$SINK_TLS_PORT" \
         --cert "$dir/cert.pem" --key "$dir/key.pem" --out "$SINK_OUT" \
         --user "$SMTP_USER" --password "$SMTP_PASSWORD" "$@" >"$dir/$name.log" 2>&1 &
     pid=$!
