@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "FCGIApp", targets: ["FCGIApp"]),
+        .executable(name: "JobRunner", targets: ["JobRunner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -26,8 +27,19 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         // OpenSSL and libcrypt wrappers: random bytes, HMAC, JWT, bcrypt password hashes.
         .target(name: "CryptoSupport", dependencies: ["COpenSSL", "CCrypt"], swiftSettings: strict),
+        // The job queue: the jobs table, enqueue (in the caller's transaction), claims, campaigns.
+        .target(name: "JobQueue", dependencies: ["AppCore", "Postgres"], swiftSettings: strict),
+        // Mail delivery: MIME, SMTP over TLS (through CryptoSupport), maildir.
+        .target(name: "Mail", dependencies: ["CryptoSupport"], swiftSettings: strict),
+        // The job runner: claims due jobs, sends mail, records outcomes (run once, --loop, status).
+        .target(
+            name: "Jobs",
+            dependencies: ["JobQueue", "Mail", "AppCore", "Postgres", "CPrefork",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // The API: controllers and their SQL.
-        .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport"], swiftSettings: strict),
+        .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport", "JobQueue"], swiftSettings: strict),
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
@@ -43,6 +55,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The job runner's command line (cron: `JobRunner run once`).
+        .executableTarget(
+            name: "JobRunner",
+            dependencies: ["Jobs", "AppCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
         // Helpers shared by the test targets: a throwaway database per test run.
         .target(name: "TestSupport", dependencies: ["Postgres"], swiftSettings: strict),
 
@@ -50,6 +69,9 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "AppCore", "Postgres", "TestSupport"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
+                                                      .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FCGIServerTests", dependencies: ["FCGIServer", "AppCore", "Handlers", "Postgres", "CPrefork",
                                                            .product(name: "Logging", package: "swift-log")]),
     ]

@@ -10,6 +10,7 @@ public enum Routes {
             + ItemsController.routes()
             + StreamController.routes()
             + StatusController.routes()
+            + CampaignsController.routes()
         for route in api {
             router.add(route)
         }

@@ -60,6 +60,12 @@ public enum TestDatabase {
 
     private static let shared: Result<String, any Error> = Result { try createMigratedDatabase() }
 
+    /// A conninfo for a new database of its own with every migration applied, for tests that
+    /// need a table to themselves (a job runner claims every due job in the table).
+    public static func makeMigratedDatabase() throws -> String {
+        try createMigratedDatabase()
+    }
+
     static func createMigratedDatabase() throws -> String {
         guard let url else { throw MissingTestDatabase() }
         let name = "test_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"

@@ -72,12 +72,17 @@ stack_wait_ready() {
 # and the job runner loop (`run once` every minute) are being written by others. Start them in
 # stack_extras_up (pid files in $STACK_RUN, logs in $STACK_LOGS) and stop them in
 # stack_extras_down; scripts/dev and scripts/test already call both.
+# shellcheck source=jobs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/jobs.sh"
 stack_extras_up() {
     : # e.g. pool-like start of the WebSocket daemon on 127.0.0.1:$STACK_WS_PORT
-    : # e.g. a `while sleep 60; do jobrunner run once; done` loop with its pid recorded
+    # The job runner in --loop mode (its own lock file, so it never blocks a cron-style run
+    # of another stack on this host); log in STACK_LOGS/jobs.log.
+    jobs_runner_start "$STACK_RUN/jobs.pid" "$STACK_LOGS/jobs.log" --lock-file "$STACK_RUN/jobs.lock"
 }
 stack_extras_down() {
     : # stop what stack_extras_up started, by the pids it recorded
+    jobs_runner_stop "$STACK_RUN/jobs.pid"
 }
 # ---------------------------------------------------------------------------------------------
 

@@ -29,6 +29,8 @@ public struct AppConfiguration: Sendable {
     public var trustedProxies: [String]
     public var mailURL: String
     public var mailFrom: String
+    /// Tries of each job enqueued by the API, the first included (seed: Celery's 3 retries → 4).
+    public var jobMaxAttempts: Int
     /// Number of worker processes in the pool.
     public var workers: Int
     /// Unix socket path or `host:port`; nil means "inherit fd 0 (spawn-fcgi)".
@@ -79,6 +81,7 @@ public struct AppConfiguration: Sendable {
         trustedProxies = try settings.list("TRUSTED_PROXIES", default: [])
         mailURL = settings.string("MAIL_URL", default: "maildir:./.data/mail")
         mailFrom = settings.string("MAIL_FROM", default: "noreply@example.com")
+        jobMaxAttempts = try settings.int("JOB_MAX_ATTEMPTS", default: 4, range: 1...100)
         workers = try settings.int("WORKERS", default: Self.defaultWorkers(processorCount: processorCount), range: 1...512)
         listen = settings.string("FCGI_LISTEN").flatMap { $0.isEmpty ? nil : $0 }
         let mode = settings.string("FCGI_SOCKET_MODE", default: "0660")

@@ -1,5 +1,6 @@
 import AppCore
 import CryptoSupport
+import JobQueue
 import Postgres
 
 /// `/api/v1/auth`: registration, the OAuth2 password login, refresh-token rotation, logout.
@@ -56,6 +57,10 @@ public enum AuthController {
                 let userID = try UserRepository(connection: connection).create(.init(
                     username: body["username"]!.stringValue!, email: body["email"]!.stringValue!, passwordHash: hash,
                     fullName: body["full_name"]?.stringValue, age: body["age"]?.intValue.map { Int($0) }))
+                // The welcome mail commits with the user, or neither does.
+                try JobQueue.enqueue(WelcomeMail.job(to: body["email"]!.stringValue!, username: body["username"]!.stringValue!,
+                                                     language: input.request.language,
+                                                     maxAttempts: context.configuration.jobMaxAttempts), on: connection)
                 return Response.json(.created) { json in
                     json.beginObject()
                     json.key("message")

@@ -1,0 +1,202 @@
+import AppCore
+import CPrefork
+import Glibc
+import JobQueue
+import Logging
+import Mail
+import Postgres
+
+/// The command line of the job runner, parsed by hand as FCGIApp's is.
+///
+/// ```
+/// JobRunner run [once]     claim and run due jobs until none is due, then exit (cron)
+/// JobRunner run --loop     keep running, woken by new jobs (development)
+/// JobRunner status         how many jobs are in each state
+/// ```
+public struct RunnerCommand: Equatable, Sendable {
+    public enum Action: Equatable, Sendable {
+        case runOnce
+        case runLoop
+        case status
+        case help
+    }
+
+    public var action: Action
+    public var lockFile: String?
+    public var batchSize: Int?
+
+    public static let usage = """
+        usage: JobRunner run [once] [--lock-file PATH] [--batch N]
+               JobRunner run --loop [--lock-file PATH] [--batch N]
+               JobRunner status
+
+          run once   claim due jobs (FOR UPDATE SKIP LOCKED, in batches), send the mails, record
+                     each outcome, and exit when nothing is due: what cron starts every minute.
+                     A second run on the same host (same lock file) exits at once.
+          run --loop keep going: after each run, wait for new jobs (LISTEN/NOTIFY) or the next
+                     retry; stop with SIGTERM or Ctrl-C (the job in hand is finished first).
+          status     print the number of jobs in each state.
+
+        Settings come from the environment and ./.env: DATABASE_URL, MAIL_URL, MAIL_FROM,
+        JOB_TIMEOUT_SECONDS, JOB_RETRY_DELAY_SECONDS, JOB_RETRY_BACKOFF, JOB_BATCH_SIZE,
+        JOB_POLL_SECONDS, JOB_LOCK_FILE, LOG_LEVEL (see README.md).
+        """
+
+    public struct UsageError: Error, CustomStringConvertible, Equatable {
+        public let description: String
+    }
+
+    public init(arguments: [String]) throws(UsageError) {
+        var rest = arguments[...]
+        guard let first = rest.popFirst() else { throw UsageError(description: "a command is needed: run or status") }
+        switch first {
+        case "run":
+            action = .runOnce
+            if rest.first == "once" { rest = rest.dropFirst() }
+        case "status": action = .status
+        case "help", "-h", "--help": action = .help
+        default: throw UsageError(description: "unknown command '\(first)'")
+        }
+        while let option = rest.popFirst() {
+            func value() throws(UsageError) -> String {
+                guard let next = rest.popFirst() else { throw UsageError(description: "\(option) needs a value") }
+                return next
+            }
+            switch option {
+            case "--loop" where action == .runOnce: action = .runLoop
+            case "--lock-file": lockFile = try value()
+            case "--batch":
+                guard let count = Int(try value()), (1...1000).contains(count) else {
+                    throw UsageError(description: "--batch must be between 1 and 1000")
+                }
+                batchSize = count
+            case "-h", "--help": action = .help
+            default: throw UsageError(description: "unknown option '\(option)'")
+            }
+        }
+    }
+
+    /// Runs the command; returns the exit status.
+    public func execute(configuration base: RunnerConfiguration, logger: Logger) -> Int32 {
+        var configuration = base
+        if let lockFile { configuration.lockFile = lockFile }
+        if let batchSize { configuration.batchSize = batchSize }
+        switch action {
+        case .help:
+            Console.out(Self.usage)
+            return 0
+        case .status:
+            return status(configuration)
+        case .runOnce, .runLoop:
+            return run(configuration, logger: logger)
+        }
+    }
+
+    private func status(_ configuration: RunnerConfiguration) -> Int32 {
+        do {
+            let connection = try PGConnection(conninfo: configuration.databaseURL)
+            for (state, count) in try JobStore.counts(on: connection) {
+                Console.out(state.rawValue.padding(to: 10) + " " + String(count))
+            }
+            return 0
+        } catch let error as PGError {
+            Console.fail("status: \(error.debugDescription)")
+            return 1
+        } catch {
+            Console.fail("status: \(error)")
+            return 1
+        }
+    }
+
+    private func run(_ configuration: RunnerConfiguration, logger: Logger) -> Int32 {
+        let lock: HostLock
+        do {
+            switch try HostLock.acquire(path: configuration.lockFile) {
+            case .acquired(let held): lock = held
+            case .heldByAnother:
+                logger.notice("Another runner holds this host's lock; nothing to do", metadata: ["lock.file": "\(configuration.lockFile)"])
+                return 0
+            }
+        } catch {
+            Console.fail("\(error)")
+            return 1
+        }
+        defer { withExtendedLifetime(lock) {} }
+        // SIGTERM, SIGINT and SIGQUIT ask for a stop after the job in hand (a self-pipe, as the
+        // FastCGI master does); SIGPIPE is ignored.
+        let signalPipe = CPrefork_install_master_signals()
+        var stopRequested = false
+        let shouldStop = { () -> Bool in
+            while case let signal = CPrefork_next_signal(), signal != Int32(CPrefork_SignalNone.rawValue) {
+                if signal == Int32(CPrefork_SignalTerminate.rawValue) || signal == Int32(CPrefork_SignalQuit.rawValue) {
+                    stopRequested = true
+                }
+            }
+            return stopRequested
+        }
+        let transport: any MailTransport
+        let connection: PGConnection
+        do {
+            transport = try MailTransports.make(configuration.mailURL, hostName: Runner.hostName())
+            connection = try PGConnection(conninfo: configuration.databaseURL)
+        } catch let error as PGError {
+            logger.error("Cannot connect to the database", metadata: ["error": "\(error.debugDescription)"])
+            return 1
+        } catch {
+            logger.error("Cannot set up the mail transport", metadata: ["error": "\(error)"])
+            return 1
+        }
+        let runner = Runner(configuration: configuration, connection: connection, transport: transport, logger: logger,
+                            owner: Runner.makeOwnerName())
+        logger.info("Job runner started", metadata: [
+            "mode": "\(action == .runLoop ? "loop" : "once")", "runner": "\(runner.owner)",
+            "mail.url": "\(configuration.mailURL.redacted)", "batch": "\(configuration.batchSize)",
+            "timeout.seconds": "\(configuration.timeoutSeconds)"])
+        if action == .runLoop {
+            runner.runLoop(interruptDescriptor: signalPipe >= 0 ? signalPipe : nil, shouldStop: shouldStop)
+            logger.info("Job runner stopped")
+            return 0
+        }
+        do {
+            let summary = try runner.runOnce(shouldStop: shouldStop)
+            transport.close()
+            runner.log(summary)
+            return 0
+        } catch let error as PGError {
+            transport.close()
+            logger.error("Job run failed", metadata: ["error": "\(error.debugDescription)"])
+            return 1
+        } catch {
+            transport.close()
+            logger.error("Job run failed", metadata: ["error": "\(error)"])
+            return 1
+        }
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
+
+/// Plain lines for a person at a terminal; everything else is logged as JSON.
+public enum Console {
+    public static func out(_ line: String) { write(1, line + "\n") }
+
+    /// One line on stderr: `JobRunner: <problem>`.
+    public static func fail(_ problem: String) { write(2, "JobRunner: " + problem + "\n") }
+
+    private static func write(_ fd: Int32, _ text: String) {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written <= 0 {
+                if written < 0 && errno == EINTR { continue }
+                return
+            }
+            offset += written
+        }
+    }
+}
