@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "AppCore", "Postgres", "TestSupport"]),
-        .testTarget(name: "MailTests", dependencies: ["Mail"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "CryptoSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FCGIServerTests", dependencies: ["FCGIServer", "AppCore", "Handlers", "Postgres", "CPrefork",

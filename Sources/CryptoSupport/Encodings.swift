@@ -40,15 +40,43 @@ public enum Hex {
     }
 }
 
+/// Standard base64 (RFC 4648 §4, `+` and `/`, padded), as MIME bodies, encoded words and SMTP
+/// AUTH use it.
+public enum Base64 {
+    /// Encodes with `=` padding.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        Base64Coding.encode(bytes, alphabet: Base64Coding.standard, padded: true)
+    }
+
+    /// Decodes padded or unpadded base64 with the same strictness as `Base64URL.decode`.
+    public static func decode(_ s: String) -> [UInt8]? {
+        Base64Coding.decode(s, char62: UInt8(ascii: "+"), char63: UInt8(ascii: "/"))
+    }
+}
+
 /// Base64 with the URL- and filename-safe alphabet (RFC 4648 §5: `-` and `_` for `+` and `/`).
 public enum Base64URL {
-    private static let alphabet: StaticString =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
     /// Encodes without padding.
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        Base64Coding.encode(bytes, alphabet: Base64Coding.urlSafe, padded: false)
+    }
+
+    /// Decodes unpadded or correctly padded base64url. Returns `nil` for a character outside the
+    /// alphabet (including `+`, `/` and whitespace), misplaced or excess `=`, an impossible length,
+    /// or non-zero unused bits in the last character (so each byte string has one encoding).
+    public static func decode(_ s: String) -> [UInt8]? {
+        Base64Coding.decode(s, char62: UInt8(ascii: "-"), char63: UInt8(ascii: "_"))
+    }
+}
+
+/// The coding both alphabets share.
+enum Base64Coding {
+    static let standard: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    static let urlSafe: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+    static func encode(_ bytes: some Collection<UInt8>, alphabet: StaticString, padded: Bool) -> String {
         let count = bytes.count
-        let length = (count * 4 + 2) / 3
+        let length = padded ? (count + 2) / 3 * 4 : (count * 4 + 2) / 3
         return alphabet.withUTF8Buffer { table in
             String(unsafeUninitializedCapacity: length) { out in
                 var o = 0
@@ -72,15 +100,18 @@ public enum Base64URL {
                         o += 2
                     }
                 }
+                if padded {
+                    while o % 4 != 0 {
+                        out[o] = UInt8(ascii: "=")
+                        o += 1
+                    }
+                }
                 return o
             }
         }
     }
 
-    /// Decodes unpadded or correctly padded base64url. Returns `nil` for a character outside the
-    /// alphabet (including `+`, `/` and whitespace), misplaced or excess `=`, an impossible length,
-    /// or non-zero unused bits in the last character (so each byte string has one encoding).
-    public static func decode(_ s: String) -> [UInt8]? {
+    static func decode(_ s: String, char62: UInt8, char63: UInt8) -> [UInt8]? {
         var chars = Array(s.utf8)
         // Strip padding, which is accepted only when it completes a 4-character group.
         if let firstPad = chars.firstIndex(of: UInt8(ascii: "=")) {
@@ -97,7 +128,7 @@ public enum Base64URL {
         var accumulator: UInt32 = 0
         var bits = 0
         for c in chars {
-            guard let v = value(of: c) else { return nil }
+            guard let v = value(of: c, char62: char62, char63: char63) else { return nil }
             accumulator = accumulator << 6 | UInt32(v)
             bits += 6
             if bits >= 8 {
@@ -111,13 +142,13 @@ public enum Base64URL {
         return result
     }
 
-    private static func value(of c: UInt8) -> UInt8? {
+    private static func value(of c: UInt8, char62: UInt8, char63: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c - UInt8(ascii: "A")
         case UInt8(ascii: "a")...UInt8(ascii: "z"): return c - UInt8(ascii: "a") + 26
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "-"): return 62
-        case UInt8(ascii: "_"): return 63
+        case char62: return 62
+        case char63: return 63
         default: return nil
         }
     }

@@ -1,4 +1,5 @@
 import Glibc
+import CryptoSupport
 
 /// Turns a `MailMessage` into RFC 5322 / MIME text, and that text into the bytes of an SMTP
 /// DATA phase.
@@ -30,7 +31,7 @@ public enum MessageFormat {
         } else {
             header += "Content-Transfer-Encoding: base64\r\n\r\n"
             bytes = Array(header.utf8)
-            let encoded = Base64.encodeBytes(Array(text.utf8))
+            let encoded = Array(Base64.encode(text.utf8).utf8)
             var offset = 0
             while offset < encoded.count {
                 let end = min(offset + 76, encoded.count)

@@ -87,6 +87,25 @@ struct ConstantTimeTests {
     }
 }
 
+/// Standard base64 (RFC 4648 §10 test vectors), padded.
+struct Base64Tests {
+    @Test func rfc4648Vectors() {
+        let vectors = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
+                       ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        for (plain, encoded) in vectors {
+            #expect(Base64.encode(utf8(plain)) == encoded)
+            #expect(Base64.decode(encoded) == utf8(plain))
+        }
+    }
+
+    @Test func standardAlphabetNotTheUrlOne() {
+        #expect(Base64.encode([0xfb, 0xff]) == "+/8=")
+        #expect(Base64URL.encode([0xfb, 0xff]) == "-_8")
+        #expect(Base64.decode("-_8=") == nil)
+        #expect(Base64URL.decode("+/8") == nil)
+    }
+}
+
 struct Base64URLTests {
     @Test func rfc4648Vectors() {
         let vectors = ["": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg",

@@ -1,4 +1,5 @@
 @testable import Mail
+import CryptoSupport
 import Testing
 
 /// MIME rendering: headers, encoded words, body encodings, line ends.
