@@ -180,23 +180,5 @@ extension String {
     }
 }
 
-/// Plain lines for a person at a terminal; everything else is logged as JSON.
-public enum Console {
-    public static func out(_ line: String) { write(1, line + "\n") }
-
-    /// One line on stderr: `JobRunner: <problem>`.
-    public static func fail(_ problem: String) { write(2, "JobRunner: " + problem + "\n") }
-
-    private static func write(_ fd: Int32, _ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written <= 0 {
-                if written < 0 && errno == EINTR { continue }
-                return
-            }
-            offset += written
-        }
-    }
-}
+/// JobRunner's lines for a person at a terminal (results and start-up failures).
+public let Console = TerminalOutput(program: "JobRunner")
