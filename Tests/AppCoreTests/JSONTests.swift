@@ -331,6 +331,24 @@ struct JSONTests {
     }
 
     struct Writing {
+        @Test func preEncodedKeysWriteTheSameBytesAsStringKeys() {
+            var plain = JSONWriter()
+            var encoded = JSONWriter()
+            let keys = ["id", "owner_id", "quo\"te", "日本"]
+            plain.beginObject()
+            encoded.beginObject()
+            for (index, key) in keys.enumerated() {
+                plain.key(key)
+                plain.value(index)
+                encoded.key(JSONKey(key))
+                encoded.value(index)
+            }
+            plain.endObject()
+            encoded.endObject()
+            #expect(encoded.string == plain.string)
+            #expect(encoded.string == #"{"id":0,"owner_id":1,"quo\"te":2,"日本":3}"#)
+        }
+
         @Test func roundTrips() throws {
             let sources = [
                 "null", "true", "false", "0", "-1", "9223372036854775807", "-9223372036854775808",

@@ -67,6 +67,13 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// A key quoted and escaped in advance (`JSONKey`): for the keys of objects written on
+    /// every response.
+    public mutating func key(_ k: JSONKey) {
+        separate()
+        bytes.append(contentsOf: k.encoded)
+    }
+
     public mutating func value(_ s: String) {
         separate()
         appendQuoted(s)
@@ -271,5 +278,19 @@ public struct JSONWriter: Sendable {
         if start < end {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<end]))
         }
+    }
+}
+
+/// An object key, quoted and escaped once, with its colon:
+///
+///     enum Keys { static let id = JSONKey("id") }
+///     json.key(Keys.id)   // same bytes as json.key("id")
+public struct JSONKey: Sendable {
+    let encoded: [UInt8]
+
+    public init(_ name: String) {
+        var writer = JSONWriter(capacity: name.utf8.count + 3)
+        writer.key(name)
+        encoded = writer.bytes
     }
 }

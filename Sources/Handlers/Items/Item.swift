@@ -35,19 +35,29 @@ public struct Item: Sendable, Equatable {
         return (json.bytes, EntityTag.of(json.bytes))
     }
 
+    /// The object's keys, encoded once (this is written for every element of a page).
+    private enum Keys {
+        static let id = JSONKey("id")
+        static let title = JSONKey("title")
+        static let description = JSONKey("description")
+        static let price = JSONKey("price")
+        static let ownerId = JSONKey("owner_id")
+        static let createdAt = JSONKey("created_at")
+    }
+
     func write(to json: inout JSONWriter) {
         json.beginObject()
-        json.key("id")
+        json.key(Keys.id)
         json.value(id)
-        json.key("title")
+        json.key(Keys.title)
         json.value(title)
-        json.key("description")
+        json.key(Keys.description)
         json.value(description)
-        json.key("price")
+        json.key(Keys.price)
         json.value(price)
-        json.key("owner_id")
+        json.key(Keys.ownerId)
         json.value(ownerID)
-        json.key("created_at")
+        json.key(Keys.createdAt)
         json.value(createdAt)
         json.endObject()
     }

@@ -33,27 +33,40 @@ public struct User: Sendable, Equatable {
         updatedAt = try row.decode(8)
     }
 
+    /// The object's keys, encoded once (this is written for every element of a page).
+    private enum Keys {
+        static let id = JSONKey("id")
+        static let username = JSONKey("username")
+        static let email = JSONKey("email")
+        static let fullName = JSONKey("full_name")
+        static let age = JSONKey("age")
+        static let isActive = JSONKey("is_active")
+        static let createdAt = JSONKey("created_at")
+        static let updatedAt = JSONKey("updated_at")
+        static let displayName = JSONKey("display_name")
+    }
+
     /// The contract's user object: `id, username, email, full_name, age, is_active, created_at,
     /// updated_at, display_name`. Never a password hash.
     func write(to json: inout JSONWriter) {
         json.beginObject()
-        json.key("id")
+        json.key(Keys.id)
         json.value(id)
-        json.key("username")
+        json.key(Keys.username)
         json.value(username)
-        json.key("email")
+        json.key(Keys.email)
         json.value(email)
-        json.key("full_name")
+        json.key(Keys.fullName)
         json.value(fullName)
-        json.key("age")
+        json.key(Keys.age)
         json.value(age)
-        json.key("is_active")
+        json.key(Keys.isActive)
         json.value(isActive)
-        json.key("created_at")
+        json.key(Keys.createdAt)
         json.value(createdAt)
-        json.key("updated_at")
+        json.key(Keys.updatedAt)
         json.value(updatedAt)
-        json.key("display_name")
+        json.key(Keys.displayName)
         json.value(displayName)
         json.endObject()
     }
