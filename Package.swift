@@ -27,7 +27,7 @@ let package = Package(
         // OpenSSL and libcrypt wrappers: random bytes, HMAC, JWT, bcrypt password hashes.
         .target(name: "CryptoSupport", dependencies: ["COpenSSL", "CCrypt"], swiftSettings: strict),
         // The API: controllers and their SQL.
-        .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport"], swiftSettings: strict),
+        .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport", "ChatCore"], swiftSettings: strict),
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
@@ -43,6 +43,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // WebSocket chat: the protocol, rooms and limits as pure logic (no I/O), and the daemon
+        // (SwiftNIO event loops; PostgreSQL on threads of its own, LISTEN/NOTIFY between daemons).
+        .target(name: "ChatCore", dependencies: ["AppCore"], swiftSettings: strict),
         // Helpers shared by the test targets: a throwaway database per test run.
         .target(name: "TestSupport", dependencies: ["Postgres"], swiftSettings: strict),
 
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "AppCore", "Postgres", "TestSupport"]),
+        .testTarget(name: "ChatCoreTests", dependencies: ["ChatCore", "AppCore"]),
         .testTarget(name: "FCGIServerTests", dependencies: ["FCGIServer", "AppCore", "Handlers", "Postgres", "CPrefork",
                                                            .product(name: "Logging", package: "swift-log")]),
     ]
