@@ -9,6 +9,7 @@ public enum Routes {
             + UsersController.routes()
             + ItemsController.routes()
             + StreamController.routes()
+            + RoomsController.routes()
         for route in api {
             router.add(route)
         }
