@@ -8,9 +8,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "FCGIApp", targets: ["FCGIApp"]),
+        .executable(name: "ChatDaemon", targets: ["ChatDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         // C libraries, each imported by exactly one Swift target.
@@ -46,6 +48,23 @@ let package = Package(
         // WebSocket chat: the protocol, rooms and limits as pure logic (no I/O), and the daemon
         // (SwiftNIO event loops; PostgreSQL on threads of its own, LISTEN/NOTIFY between daemons).
         .target(name: "ChatCore", dependencies: ["AppCore"], swiftSettings: strict),
+        .target(
+            name: "ChatServer",
+            dependencies: ["ChatCore", "AppCore", "Postgres", "Handlers", "CryptoSupport",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOWebSocket", package: "swift-nio"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ChatDaemon",
+            dependencies: ["ChatServer", "ChatCore", "AppCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
         // Helpers shared by the test targets: a throwaway database per test run.
         .target(name: "TestSupport", dependencies: ["Postgres"], swiftSettings: strict),
 
@@ -54,6 +73,11 @@ let package = Package(
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "AppCore", "Postgres", "TestSupport"]),
         .testTarget(name: "ChatCoreTests", dependencies: ["ChatCore", "AppCore"]),
+        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatCore", "AppCore", "Postgres", "TestSupport",
+                                                            .product(name: "NIOCore", package: "swift-nio"),
+                                                            .product(name: "NIOEmbedded", package: "swift-nio"),
+                                                            .product(name: "NIOWebSocket", package: "swift-nio"),
+                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FCGIServerTests", dependencies: ["FCGIServer", "AppCore", "Handlers", "Postgres", "CPrefork",
                                                            .product(name: "Logging", package: "swift-log")]),
     ]
