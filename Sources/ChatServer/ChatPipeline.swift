@@ -28,16 +28,27 @@ enum ChatPipeline {
                     try channel.pipeline.syncOperations.addHandler(connection)
                 }
             })
+        // SwiftNIO hands a request that asked for an upgrade but was refused (or whose handshake
+        // was malformed) to nobody: the recorder keeps its head for the answer.
+        let recorder = RequestHeadRecorder()
         let upgrades = NIOTypedHTTPServerUpgradeConfiguration<Void>(
             upgraders: [upgrader],
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(HTTPAnswerHandler(hub: hub))
+                    let refusedUpgrade = recorder.head.flatMap { wantsAnyUpgrade($0) ? $0 : nil }
+                    try channel.pipeline.syncOperations.addHandler(HTTPAnswerHandler(hub: hub, refusedUpgrade: refusedUpgrade))
                 }
             })
         var configuration = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgrades)
         configuration.enablePipelining = false
         _ = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+        let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPServerUpgradeHandler<Void>.self)
+        try channel.pipeline.syncOperations.addHandler(recorder, position: .before(upgradeHandler))
+    }
+
+    /// Whether SwiftNIO treats the request as an upgrade request (any `Upgrade` header).
+    static func wantsAnyUpgrade(_ head: HTTPRequestHead) -> Bool {
+        !head.headers[canonicalForm: "upgrade"].isEmpty
     }
 
     static func decide(_ head: HTTPRequestHead, hub: ChatHub) -> ChatHandshake.Decision {
@@ -54,4 +65,20 @@ enum ChatPipeline {
 
 enum ChatPipelineError: Error {
     case refused
+}
+
+/// Remembers the request head on its way to the upgrade handler, then leaves the pipeline
+/// (after an upgrade, WebSocket bytes follow, which it must not see).
+final class RequestHeadRecorder: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    // @unchecked: used on its channel's event loop only (the not-upgrading closure runs there).
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    private(set) var head: HTTPRequestHead?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let head) = unwrapInboundIn(data) { self.head = head }
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
 }

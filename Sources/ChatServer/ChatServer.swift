@@ -19,10 +19,10 @@ public final class ChatServer {
         self.configuration = configuration
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
-        store = ChatStore(conninfo: configuration.app.databaseURL, logger: logger)
+        store = ChatStore(conninfo: conninfo(configuration.app.databaseURL, applicationName: "chatd"), logger: logger)
         let hub = ChatHub(configuration: configuration, store: store, logger: logger)
         self.hub = hub
-        listener = ChatListener(conninfo: configuration.app.databaseURL, logger: logger,
+        listener = ChatListener(conninfo: conninfo(configuration.app.databaseURL, applicationName: "chatd-listen"), logger: logger,
                                 deliver: { hub.deliver($0) }, stateChanged: { hub.listenerChanged(up: $0) })
     }
 

@@ -11,14 +11,27 @@ final class HTTPAnswerHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let hub: ChatHub
+    private let refusedUpgrade: HTTPRequestHead?
     private var answered = false
 
-    init(hub: ChatHub) {
+    /// - Parameter refusedUpgrade: the head of an upgrade request that was refused; SwiftNIO
+    ///   does not pass such a request on, so it is answered as soon as the handler is added.
+    init(hub: ChatHub, refusedUpgrade: HTTPRequestHead?) {
         self.hub = hub
+        self.refusedUpgrade = refusedUpgrade
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if let refusedUpgrade { respond(to: refusedUpgrade, context: context) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(let head) = unwrapInboundIn(data), !answered else { return }
+        guard case .head(let head) = unwrapInboundIn(data) else { return }
+        respond(to: head, context: context)
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard !answered else { return }
         answered = true
         let response = answer(head)
         var headers = NIOHTTP1.HTTPHeaders()

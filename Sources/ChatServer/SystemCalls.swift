@@ -23,3 +23,14 @@ func raiseOpenFileLimit() -> (soft: UInt64, hard: UInt64)? {
     }
     return (UInt64(limit.rlim_cur), UInt64(limit.rlim_max))
 }
+
+/// `conninfo` (a libpq URI or key=value string) with `application_name` set, so that the
+/// daemon's sessions are recognisable in `pg_stat_activity` (`chatd`, `chatd-listen`); one
+/// already given is kept.
+func conninfo(_ conninfo: String, applicationName: String) -> String {
+    guard !conninfo.contains("application_name=") else { return conninfo }
+    if conninfo.contains("://") {
+        return conninfo + (conninfo.contains("?") ? "&" : "?") + "application_name=" + applicationName
+    }
+    return conninfo + " application_name=" + applicationName
+}
