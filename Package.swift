@@ -64,6 +64,16 @@ let package = Package(
             dependencies: ["ChatServer", "ChatCore", "AppCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // Load generator of `scripts/bench ws`: many WebSocket clients in one process.
+        .executableTarget(
+            name: "ChatBench",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOWebSocket", package: "swift-nio"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: strict
+        ),
 
         // Helpers shared by the test targets: a throwaway database per test run.
         .target(name: "TestSupport", dependencies: ["Postgres"], swiftSettings: strict),
