@@ -16,13 +16,14 @@ import NIOWebSocket
 /// room's events from its own notice on, so it sees exactly what happened after it joined, in
 /// the order all daemons see it (the seed's in-process broadcast, across daemons).
 ///
-/// Sending: straight to the socket while it is writable and nothing waits; otherwise into a
+/// Sending: whole frames, header included, written below SwiftNIO's frame encoder (through the
+/// `RawFrameWriter`'s context), so that a room event is one buffer shared by every member's
+/// connection. Straight to the socket while it is writable and nothing waits; otherwise into a
 /// `SendQueue` bounded by `WS_SEND_QUEUE_BYTES`. A client whose queue would pass that is too
 /// slow and is disconnected: one slow reader never holds the others back or grows the
 /// daemon's memory without bound.
 final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
 
     private enum Phase {
         case authenticating
@@ -41,10 +42,12 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
     private let language: MessageLanguage
     private var logger: Logger
     private var context: ChannelHandlerContext?
+    /// Where frames are written: below the frame encoder, straight to the socket.
+    private let writer: RawFrameWriter
     private var phase = Phase.authenticating
     private var assembler: FrameAssembler
     private var heartbeat = Heartbeat()
-    private var queue: SendQueue<WebSocketFrame>
+    private var queue: SendQueue<ByteBuffer>
     private var gate = ReplayGate<ByteBuffer>(replaying: false)
     private var pendingBytes = 0
     private var userNumber = 0
@@ -59,8 +62,10 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
     private var closeSent = false
     private var closeTimer: Scheduled<Void>?
 
-    init(hub: ChatHub, shard: RoomShard, route: ChatRoute, language: MessageLanguage, requestID: String?) {
+    init(hub: ChatHub, shard: RoomShard, route: ChatRoute, language: MessageLanguage, requestID: String?,
+         writer: RawFrameWriter) {
         self.hub = hub
+        self.writer = writer
         self.shard = shard
         self.route = route
         self.language = language
@@ -91,13 +96,13 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
+        let incoming = unwrapInboundIn(data)
         heartbeat.received()
         guard phase != .closed else { return }
         let output = assembler.receive(FrameAssembler.Frame(
-            fin: frame.fin, reservedBits: frame.reservedBits.rawValue >> 4,
-            opcode: UInt8(webSocketOpcode: frame.opcode), masked: frame.maskKey != nil,
-            payload: Array(buffer: frame.unmaskedData)))
+            fin: incoming.fin, reservedBits: incoming.reservedBits.rawValue >> 4,
+            opcode: UInt8(webSocketOpcode: incoming.opcode), masked: incoming.maskKey != nil,
+            payload: Array(buffer: incoming.unmaskedData)))
         switch output {
         case .none, .pong:
             break
@@ -108,7 +113,7 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
             fail(.unsupportedData, reason: "binary messages are not supported")
         case .ping(let payload):
             guard !closeSent else { return }
-            enqueue(WebSocketFrame(fin: true, opcode: .pong, data: buffer(payload)))
+            enqueue(frame(FrameAssembler.pong, payload))
             flush()
         case .close(let code, _):
             if closeSent {
@@ -120,8 +125,7 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
                 let payload = code.map { $0.payload(reason: "") } ?? []
                 let channel = context.channel
                 queue.removeAll()
-                context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: buffer(payload))))
-                    .whenComplete { _ in channel.close(promise: nil) }
+                writeAndFlush(frame(FrameAssembler.close, payload)) { channel.close(promise: nil) }
             }
         case .fail(let code, let reason):
             fail(code, reason: reason)
@@ -212,12 +216,12 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
             close(.tryAgainLater, reason: "history unavailable")
         case .success(let messages):
             let shown = messages.prefix(limit)
-            for message in shown { enqueueText(ServerEvent.message(message).json()) }
+            for message in shown { enqueue(frame(FrameAssembler.text, ServerEvent.message(message).json())) }
             if messages.count > limit {
-                enqueueText(ServerEvent.error(code: "replay_truncated", message: ChatTexts.replayTruncated(limit))
-                    .json(language: language))
+                enqueue(frame(FrameAssembler.text, ServerEvent.error(code: "replay_truncated",
+                                                                   message: ChatTexts.replayTruncated(limit)).json(language: language)))
             }
-            for payload in gate.finishReplay(lastReplayedID: shown.last?.id) { enqueueText(payload) }
+            for waiting in gate.finishReplay(lastReplayedID: shown.last?.id) { enqueue(waiting) }
             pendingBytes = 0
             flush()
         }
@@ -280,13 +284,13 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: - Room events (from the shard)
 
-    /// An event of the room: sent now, or held while the replay runs.
-    func deliver(_ payload: ByteBuffer, messageID: Int64?) {
+    /// An event of the room (a whole text frame): sent now, or held while the replay runs.
+    func deliver(_ frame: ByteBuffer, messageID: Int64?) {
         guard phase == .joined, confirmed else { return }
-        if let out = gate.live(payload, messageID: messageID) {
-            enqueueText(out)
+        if let out = gate.live(frame, messageID: messageID) {
+            enqueue(out)
         } else if gate.isReplaying {
-            pendingBytes += payload.readableBytes
+            pendingBytes += frame.readableBytes
             if pendingBytes > hub.configuration.sendQueueBytes { dropSlowClient() }
         }
     }
@@ -299,7 +303,7 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
         guard phase == .joined || phase == .authenticating else { return }
         switch heartbeat.tick() {
         case .sendPing:
-            enqueue(WebSocketFrame(fin: true, opcode: .ping, data: buffer(Array("hb".utf8))))
+            enqueue(frame(FrameAssembler.ping, Array("hb".utf8)))
             flush()
         case .drop:
             logger.info("Heartbeat not answered: connection dropped")
@@ -311,41 +315,42 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: - Sending
 
     private func send(_ event: ServerEvent) {
-        enqueueText(event.json(language: language))
+        enqueue(frame(FrameAssembler.text, event.json(language: language)))
         flush()
     }
 
-    private func enqueueText(_ bytes: [UInt8]) {
-        enqueue(WebSocketFrame(fin: true, opcode: .text, data: buffer(bytes)))
-    }
-
-    private func enqueueText(_ payload: ByteBuffer) {
-        enqueue(WebSocketFrame(fin: true, opcode: .text, data: payload))
-    }
-
-    private func enqueue(_ frame: WebSocketFrame) {
-        guard let context, phase != .closed else { return }
+    private func enqueue(_ frame: ByteBuffer) {
+        guard let context, let out = writer.context, phase != .closed else { return }
         if queue.isEmpty && context.channel.isWritable {
-            context.write(wrapOutboundOut(frame), promise: nil)
+            out.write(NIOAny(frame), promise: nil)
             needsFlush = true
-        } else if queue.append(frame, bytes: frame.length + 10) == .overflow {
+        } else if queue.append(frame, bytes: frame.readableBytes) == .overflow {
             dropSlowClient()
         }
     }
 
+    /// Writes `frame` ahead of anything queued (for closing) and calls `then` once it is out.
+    private func writeAndFlush(_ frame: ByteBuffer, then: @escaping @Sendable () -> Void) {
+        guard let out = writer.context else {
+            then()
+            return
+        }
+        out.writeAndFlush(NIOAny(frame)).whenComplete { _ in then() }
+    }
+
     func flush() {
-        guard needsFlush, let context else { return }
+        guard needsFlush, let out = writer.context else { return }
         needsFlush = false
-        context.flush()
+        out.flush()
     }
 
     private func drainQueue() {
-        guard !draining, let context else { return }
+        guard !draining, let context, let out = writer.context else { return }
         draining = true
         defer { draining = false }
         while context.channel.isWritable, !queue.isEmpty {
             while context.channel.isWritable, let frame = queue.popFirst() {
-                context.write(wrapOutboundOut(frame), promise: nil)
+                out.write(NIOAny(frame), promise: nil)
                 needsFlush = true
             }
             flush()
@@ -361,10 +366,9 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    private func buffer(_ bytes: [UInt8]) -> ByteBuffer {
-        var buffer = (context?.channel.allocator ?? ByteBufferAllocator()).buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        return buffer
+    /// A whole server frame (unmasked, final) of `opcode` around `payload`.
+    private func frame(_ opcode: UInt8, _ payload: [UInt8]) -> ByteBuffer {
+        ServerFrame.buffer(opcode: opcode, payload: payload, allocator: context?.channel.allocator ?? ByteBufferAllocator())
     }
 
     // MARK: - Closing
@@ -375,7 +379,7 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
         guard !closeSent, phase != .closed, let context else { return }
         closeSent = true
         phase = .closing
-        enqueue(WebSocketFrame(fin: true, opcode: .connectionClose, data: buffer(code.payload(reason: reason))))
+        enqueue(frame(FrameAssembler.close, code.payload(reason: reason)))
         flush()
         let channel = context.channel
         closeTimer = context.eventLoop.scheduleTask(in: .seconds(Int64(graceSeconds))) {
@@ -395,13 +399,41 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
         closeSent = true
         phase = .closing
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose,
-                                                             data: buffer(code.payload(reason: reason)))))
-            .whenComplete { _ in channel.close(promise: nil) }
+        writeAndFlush(frame(FrameAssembler.close, code.payload(reason: reason))) { channel.close(promise: nil) }
     }
 
     /// Cuts the connection without a closing handshake.
     func abort() {
         context?.close(promise: nil)
+    }
+}
+
+/// Sits just below SwiftNIO's `WebSocketFrameEncoder`: `ChatConnection` writes whole frames
+/// (`ByteBuffer`s) through this handler's context, which hands them straight on towards the
+/// socket. The encoder would copy a shared payload's header into a buffer of its own for every
+/// connection; a pre-framed buffer goes out as it is, one buffer for all members of a room.
+final class RawFrameWriter: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private(set) var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+}
+
+extension ServerFrame {
+    /// The frame as one buffer.
+    static func buffer(opcode: UInt8, payload: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
+        let header = header(opcode: opcode, length: payload.count)
+        var buffer = allocator.buffer(capacity: header.count + payload.count)
+        buffer.writeBytes(header)
+        buffer.writeBytes(payload)
+        return buffer
     }
 }

@@ -6,10 +6,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// An event for the members of one room, encoded once: every member's connection sends the
-/// same payload buffer.
+/// same buffer, a whole WebSocket text frame.
 struct OutboundEvent: Sendable {
     var room: String
-    var payload: ByteBuffer
+    var frame: ByteBuffer
     /// Set for stored messages (replay merging drops repeats by id).
     var messageID: Int64?
     /// The joiner of a join notice, which is not told of itself.
@@ -84,10 +84,8 @@ final class ChatHub: Sendable {
         events.reserveCapacity(notifications.count)
         for notification in notifications {
             guard let event = notification.event else { continue }
-            let bytes = event.json()
-            var payload = allocator.buffer(capacity: bytes.count)
-            payload.writeBytes(bytes)
-            var outbound = OutboundEvent(room: notification.roomID, payload: payload)
+            let frame = ServerFrame.buffer(opcode: FrameAssembler.text, payload: event.json(), allocator: allocator)
+            var outbound = OutboundEvent(room: notification.roomID, frame: frame)
             switch notification {
             case .message(let message): outbound.messageID = message.id
             case .joined(_, _, let origin?) where origin.daemon == daemonID: outbound.excluded = origin.number

@@ -23,8 +23,12 @@ enum ChatPipeline {
                     guard case .accept(let route, let language) = decide(head, hub: hub) else {
                         throw ChatPipelineError.refused
                     }
+                    let writer = RawFrameWriter()
+                    let encoder = try channel.pipeline.syncOperations.handler(type: WebSocketFrameEncoder.self)
+                    try channel.pipeline.syncOperations.addHandler(writer, position: .before(encoder))
                     let connection = ChatConnection(hub: hub, shard: hub.shard(for: channel.eventLoop), route: route,
-                                                    language: language, requestID: head.headers.first(name: "x-request-id"))
+                                                    language: language, requestID: head.headers.first(name: "x-request-id"),
+                                                    writer: writer)
                     try channel.pipeline.syncOperations.addHandler(connection)
                 }
             })

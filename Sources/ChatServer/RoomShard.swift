@@ -47,7 +47,7 @@ final class RoomShard {
                     member.joinConfirmed()
                     continue
                 }
-                member.deliver(event.payload, messageID: event.messageID)
+                member.deliver(event.frame, messageID: event.messageID)
                 touched[ObjectIdentifier(member)] = member
             }
         }

@@ -106,3 +106,15 @@ struct FrameAssemblerTests {
         #expect(String(validating: long[2...], as: UTF8.self) != nil)
     }
 }
+
+/// Server frame headers: final, unmasked, the shortest length encoding.
+struct ServerFrameTests {
+    @Test func lengthEncodings() {
+        #expect(ServerFrame.header(opcode: FrameAssembler.text, length: 0) == [0x81, 0])
+        #expect(ServerFrame.header(opcode: FrameAssembler.text, length: 125) == [0x81, 125])
+        #expect(ServerFrame.header(opcode: FrameAssembler.close, length: 126) == [0x88, 126, 0, 126])
+        #expect(ServerFrame.header(opcode: FrameAssembler.text, length: 65535) == [0x81, 126, 0xFF, 0xFF])
+        #expect(ServerFrame.header(opcode: FrameAssembler.text, length: 65536) == [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0])
+        #expect(ServerFrame.frame(opcode: FrameAssembler.pong, payload: [1, 2]) == [0x8A, 2, 1, 2])
+    }
+}
