@@ -77,7 +77,7 @@ final class ChatListener: @unchecked Sendable {
             if connection == nil {
                 do {
                     let fresh = try PGConnection(conninfo: conninfo)
-                    try fresh.execute(unsafeSQL: "LISTEN \(ChatNotification.channel)")
+                    try fresh.execute(unsafeSQL: "SET statement_timeout = '10s'; LISTEN \(ChatNotification.channel)")
                     connection = fresh
                     backoffMilliseconds = 100
                     if !up {

@@ -142,6 +142,8 @@ public final class ChatStore: @unchecked Sendable {
         if let connection, connection.isConnected, !connection.serverClosedConnection() { return connection }
         connection = nil
         let fresh = try PGConnection(conninfo: conninfo)
+        // A statement that hangs would hold every room's messages: give up on it instead.
+        try fresh.execute(unsafeSQL: "SET statement_timeout = '10s'")
         connection = fresh
         return fresh
     }
