@@ -1,7 +1,8 @@
 import Testing
 @testable import AppCore
 
-/// `Schema.number`: any JSON number (Pydantic's `float`), used for the chat's timestamps.
+/// `Schema.number`: any JSON number (Pydantic's `float`), used for the chat's timestamps; and
+/// integers at the edge of `Int64` (the chat's message ids).
 struct SchemaNumberTests {
     func validate(_ value: JSONValue) -> (JSONValue, [String]) {
         var issues: [ValidationIssue] = []
@@ -20,5 +21,16 @@ struct SchemaNumberTests {
         #expect(SchemaValidator.validate(text: "1e3", against: .number, at: ["query", "t"], issues: &issues) == .double(1000))
         #expect(SchemaValidator.validate(text: "x", against: .number, at: ["query", "t"], issues: &issues) == .string("x"))
         #expect(issues.map(\.type) == ["float_parsing"])
+    }
+
+    @Test func integersPastInt64MaxAreRefusedEvenWhenThatIsTheBound() {
+        var issues: [ValidationIssue] = []
+        _ = SchemaValidator.validate(text: "9223372036854775808", against: .integer(IntegerRule(minimum: 0, maximum: Int64.max)),
+                                     at: ["query", "before_id"], issues: &issues)
+        #expect(issues.map(\.type) == ["less_than_equal"])
+        issues = []
+        #expect(SchemaValidator.validate(text: "9223372036854775807", against: .integer(IntegerRule(minimum: 0, maximum: Int64.max)),
+                                         at: ["query", "before_id"], issues: &issues) == .int(Int64.max))
+        #expect(issues.isEmpty)
     }
 }

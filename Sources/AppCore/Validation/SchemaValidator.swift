@@ -256,8 +256,12 @@ public enum SchemaValidator {
                                issues: inout [ValidationIssue]) {
         if negative, rule.exclusiveMinimum != nil || rule.minimum != nil {
             checkBounds(Int64.min, rule, at: location, issues: &issues)
-        } else if !negative, rule.maximum != nil {
+        } else if !negative, let maximum = rule.maximum, maximum < Int64.max {
             checkBounds(Int64.max, rule, at: location, issues: &issues)
+        } else if !negative, rule.maximum != nil {
+            // The bound is Int64.max itself: the value is above it.
+            issues.append(ValidationIssue(location: location, type: "less_than_equal",
+                                          message: Message("Input should be less than or equal to \(Int64.max)")))
         } else {
             issues.append(intParsing(location))
         }
