@@ -24,6 +24,8 @@ struct Options {
     var window = 8
     var concurrency = 100
     var payloadBytes = 100
+    /// The daemon's pid, to report its memory (`/proc/PID/status`).
+    var daemonPID: Int32?
 
     init(_ arguments: [String]) {
         var rest = arguments[...]
@@ -41,6 +43,7 @@ struct Options {
             case "--window": window = Int(value) ?? window
             case "--concurrency": concurrency = Int(value) ?? concurrency
             case "--payload-bytes": payloadBytes = Int(value) ?? payloadBytes
+            case "--daemon-pid": daemonPID = Int32(value)
             default: Self.usage("unknown option \(name)")
             }
         }
@@ -52,6 +55,7 @@ struct Options {
             ChatBench: \(problem)
             usage: ChatBench --token TOKEN [--host 127.0.0.1] [--port 8080] [--room bench] [--clients 1000]
                    [--threads 2] [--rate 20] [--seconds 10] [--window 8] [--concurrency 100] [--payload-bytes 100]
+                   [--daemon-pid PID]
             """)
         exit(64)
     }
@@ -84,6 +88,22 @@ final class Sender {
         sequence += 1
         handler.send(#"{"content":"b:\#(phase):\#(sequence):\#(nowNanoseconds())","pad":"\#(padding)"}"#)
     }
+}
+
+/// "VmRSS 30.5 MB, VmHWM 31.0 MB" of `pid`, from /proc.
+func memory(of pid: Int32?) -> String? {
+    guard let pid, let file = fopen("/proc/\(pid)/status", "r") else { return nil }
+    defer { fclose(file) }
+    var found: [String] = []
+    var line = [CChar](repeating: 0, count: 256)
+    while fgets(&line, Int32(line.count), file) != nil {
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for key in ["VmRSS:", "VmHWM:"] where text.hasPrefix(key) {
+            let kilobytes = Double(text.dropFirst(key.count).split(separator: " ").first ?? "") ?? 0
+            found.append("\(key.dropLast()) \(fixed(kilobytes / 1024, 1)) MB")
+        }
+    }
+    return found.joined(separator: ", ")
 }
 
 func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
@@ -146,6 +166,7 @@ func report(phase: Int, name: String, sent: Int, seconds: Double, members: Int) 
 }
 
 // --- connect ---------------------------------------------------------------------------------
+if let memory = memory(of: options.daemonPID) { line("daemon memory before: \(memory)") }
 let connectStarted = nowNanoseconds()
 var opened = 0
 while opened < options.clients {
@@ -192,6 +213,7 @@ guard waitUntil(seconds: 30, { stats.joined.withLockedValue { $0 } >= joined + 1
 // Let the join notices of all those clients drain.
 sleep(2)
 let members = stats.joined.withLockedValue { $0 }
+if let memory = memory(of: options.daemonPID) { line("daemon memory with \(members) clients: \(memory)") }
 
 // --- phase 1: fixed rate -------------------------------------------------------------------------
 let phase1Started = nowNanoseconds()
@@ -223,6 +245,7 @@ try sender.eventLoop.submit {
 }.wait()
 usleep(UInt32(options.seconds) * 1_000_000)
 waitForQuiet(quietSeconds: 1.5, maxSeconds: 60)
+if let memory = memory(of: options.daemonPID) { line("daemon memory after saturation: \(memory)") }
 let phase2Seconds = Double(options.seconds)
 let sent2 = try sender.eventLoop.submit { sender.value.sequence }.wait() - sentBefore2
 

@@ -138,6 +138,11 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if closeSent, error is ByteToMessageDecoderError {
+            // The frame decoder failed earlier: what the client still sends is discarded until
+            // the connection closes (reading it keeps the close frame from being lost to a reset).
+            return
+        }
         if let error = error as? NIOWebSocketError {
             switch error {
             case .invalidFrameLength: fail(.messageTooBig, reason: "frame too big")
@@ -387,19 +392,21 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Fails the connection (RFC 6455 7.1.7): a close frame with `code`, then TCP is closed.
+    /// Fails the connection (RFC 6455 7.1.7): a close frame with `code` at once (ahead of anything
+    /// queued), then TCP is closed when the client answers with its close frame or closes, or
+    /// after a second. Until then what the client sends is read and discarded: closing a socket
+    /// with unread data would reset the connection, and the client could lose the close frame.
     private func fail(_ code: CloseCode, reason: String) {
-        guard phase != .closed, let context else { return }
+        guard phase != .closed, !closeSent, let context else { return }
         logger.info("WebSocket protocol error", metadata: ["close.code": "\(code)", "reason": "\(reason)"])
-        let channel = context.channel
-        queue.removeAll()
-        if closeSent {
-            context.close(promise: nil)
-            return
-        }
         closeSent = true
         phase = .closing
-        writeAndFlush(frame(FrameAssembler.close, code.payload(reason: reason))) { channel.close(promise: nil) }
+        queue.removeAll()
+        writeAndFlush(frame(FrameAssembler.close, code.payload(reason: reason))) {}
+        let channel = context.channel
+        closeTimer = context.eventLoop.scheduleTask(in: .seconds(1)) {
+            channel.close(promise: nil)
+        }
     }
 
     /// Cuts the connection without a closing handshake.

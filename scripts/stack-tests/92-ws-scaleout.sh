@@ -33,6 +33,15 @@ nginx_start "$work/nginx" "$nginx_pidfile"
 url_b="http://127.0.0.1:$nginx_port"
 check "daemon B is ready behind its nginx" "no 200 from $url_b/ws/health" ws_wait_healthy "$url_b" 30
 
+# The daemon also listens on a unix socket (WS_LISTEN=/path), group-accessible for nginx.
+sock_c="$STACK_RUN/chatd-c.sock"
+chat_start "$sock_c" "$STACK_RUN/chatd-c.pid" "$STACK_LOGS/chatd-c.log" "$STACK_LOGS/chatd-c.stderr.log"
+check "a daemon on a unix socket answers /ws/health" "no answer on $sock_c" \
+    curl -fsS -m 5 -o /dev/null --unix-socket "$sock_c" http://localhost/ws/health
+check_eq "its socket has mode 660" 660 "$(stat -c %a "$sock_c" 2>/dev/null)"
+chat_stop "$STACK_RUN/chatd-c.pid"
+check "… and removes it when it stops" "$sock_c is still there" test ! -e "$sock_c"
+
 URL_A="$STACK_URL" URL_B="$url_b" HEALTH_B="http://127.0.0.1:$ws_b_port/ws/health" LOG_B="$log_b" \
     PID_B="$(read_pidfile "$pidfile")" ws_cases scaleout_cases.py
 finish

@@ -29,6 +29,11 @@ def expect_failure(name, code, send):
         send(client)
         got, reason = client.expect_close()
         check_eq(f"{name}: close {code}", code, got)
+        try:
+            # Answer as a client should; the server then closes TCP (or does within a second).
+            client.send_frame(0x8, struct.pack("!H", got or 1000))
+        except OSError:
+            pass
         check(f"{name}: the server closes the connection", client.is_closed(), "TCP still open")
         return reason
     finally:

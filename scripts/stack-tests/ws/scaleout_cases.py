@@ -229,7 +229,7 @@ async def listener_loss():
         await sync(b)
         await sync(a)
         await a.send(json.dumps({"content": "before"}))
-        last_id = (await recv(b))["id"]
+        last_id = (await messages(b, 1))[0]["id"]
         killed = sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'chatd-listen'")
         info(f"terminated {killed} listening sessions")
         try:
@@ -252,10 +252,11 @@ async def listener_loss():
 
 async def graceful_stop():
     room = unique_room("stop")
-    async with connect(ws_url(URL_A, room, alice.token)) as a, connect(ws_url(URL_B, room, bob.token)) as b:
+    async with connect(ws_url(URL_A, room, alice.token)) as a:
         await sync(a)
+        b = await connect(ws_url(URL_B, room, bob.token))
         await sync(b)
-        await recv(a)  # b's join
+        await recv(a)  # b's join (a joined first)
         started = time.time()
         os.kill(PID_B, signal.SIGTERM)
         try:
