@@ -90,20 +90,22 @@ final class Sender {
     }
 }
 
-/// "VmRSS 30.5 MB, VmHWM 31.0 MB" of `pid`, from /proc.
+/// "RSS 30.5 MB (peak 31.0 MB)" of `pid`, from /proc.
 func memory(of pid: Int32?) -> String? {
     guard let pid, let file = fopen("/proc/\(pid)/status", "r") else { return nil }
     defer { fclose(file) }
-    var found: [String] = []
+    var kilobytes: [String: Double] = [:]
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, Int32(line.count), file) != nil {
         let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        for key in ["VmRSS:", "VmHWM:"] where text.hasPrefix(key) {
-            let kilobytes = Double(text.dropFirst(key.count).split(separator: " ").first ?? "") ?? 0
-            found.append("\(key.dropLast()) \(fixed(kilobytes / 1024, 1)) MB")
+        // "VmRSS:\t   30504 kB"
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        if fields.count >= 2, fields[0] == "VmRSS:" || fields[0] == "VmHWM:" {
+            kilobytes[String(fields[0])] = Double(fields[1])
         }
     }
-    return found.joined(separator: ", ")
+    guard let rss = kilobytes["VmRSS:"], let peak = kilobytes["VmHWM:"] else { return nil }
+    return "RSS \(fixed(rss / 1024, 1)) MB (peak \(fixed(peak / 1024, 1)) MB)"
 }
 
 func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
