@@ -9,9 +9,11 @@ let package = Package(
     products: [
         .executable(name: "FCGIApp", targets: ["FCGIApp"]),
         .executable(name: "JobRunner", targets: ["JobRunner"]),
+        .executable(name: "ChatDaemon", targets: ["ChatDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         // C libraries, each imported by exactly one Swift target.
@@ -39,7 +41,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The API: controllers and their SQL.
-        .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport", "JobQueue"], swiftSettings: strict),
+        .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport", "JobQueue", "ChatCore"], swiftSettings: strict),
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
@@ -61,6 +63,35 @@ let package = Package(
             dependencies: ["Jobs", "AppCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // WebSocket chat: the protocol, rooms and limits as pure logic (no I/O), and the daemon
+        // (SwiftNIO event loops; PostgreSQL on threads of its own, LISTEN/NOTIFY between daemons).
+        .target(name: "ChatCore", dependencies: ["AppCore"], swiftSettings: strict),
+        .target(
+            name: "ChatServer",
+            dependencies: ["ChatCore", "AppCore", "Postgres", "Handlers", "CryptoSupport",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOWebSocket", package: "swift-nio"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ChatDaemon",
+            dependencies: ["ChatServer", "ChatCore", "AppCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Load generator of `scripts/bench ws`: many WebSocket clients in one process.
+        .executableTarget(
+            name: "ChatBench",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOWebSocket", package: "swift-nio"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: strict
+        ),
 
         // Helpers shared by the test targets: a throwaway database per test run.
         .target(name: "TestSupport", dependencies: ["Postgres"], swiftSettings: strict),
@@ -72,6 +103,12 @@ let package = Package(
         .testTarget(name: "MailTests", dependencies: ["Mail", "CryptoSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
                                                       .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ChatCoreTests", dependencies: ["ChatCore", "AppCore"]),
+        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatCore", "AppCore", "Postgres", "TestSupport",
+                                                            .product(name: "NIOCore", package: "swift-nio"),
+                                                            .product(name: "NIOEmbedded", package: "swift-nio"),
+                                                            .product(name: "NIOWebSocket", package: "swift-nio"),
+                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FCGIServerTests", dependencies: ["FCGIServer", "AppCore", "Handlers", "Postgres", "CPrefork",
                                                            .product(name: "Logging", package: "swift-log")]),
     ]

@@ -11,6 +11,7 @@ public enum Routes {
             + StreamController.routes()
             + StatusController.routes()
             + CampaignsController.routes()
+            + RoomsController.routes()
         for route in api {
             router.add(route)
         }

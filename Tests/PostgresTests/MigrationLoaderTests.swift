@@ -84,7 +84,11 @@ struct MigrationLoaderTests {
 
     @Test func repositoryMigrationsLoad() throws {
         let migrations = try MigrationLoader.load(directory: TestDatabase.migrationsDirectory)
-        #expect(migrations.map(\.version) == Array(1...migrations.count))
+        // Numbers are handed out to parallel branches, so a checkout may lack one for a while:
+        // unique and increasing from 0001 is what the Migrator needs.
+        let versions = migrations.map(\.version)
+        #expect(versions.first == 1)
+        #expect(zip(versions, versions.dropFirst()).allSatisfy { $0 < $1 })
         #expect(migrations.prefix(2).map(\.name) == ["create_users_items", "users_age"])
         #expect(migrations.allSatisfy { $0.downSQL != nil })
     }

@@ -15,6 +15,9 @@
 #   STACK_POOL_LOG             DIR/log/fcgiapp.log: LOG_FILE (master and workers)
 # Ports come from STACK_PORT (nginx), STACK_PG_PORT, STACK_WS_PORT; database from STACK_DB.
 
+# shellcheck source=chat.sh
+. "$(dirname "${BASH_SOURCE[0]}")/chat.sh"
+
 stack_paths() {
     STACK_DIR="$1"
     STACK_PG_DIR="$STACK_DIR/pg"
@@ -68,26 +71,39 @@ stack_wait_ready() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# LATER PIECES GO HERE. The WebSocket daemon (nginx proxies /ws/ to 127.0.0.1:$STACK_WS_PORT)
-# and the job runner loop (`run once` every minute) are being written by others. Start them in
-# stack_extras_up (pid files in $STACK_RUN, logs in $STACK_LOGS) and stop them in
-# stack_extras_down; scripts/dev and scripts/test already call both.
+# The pieces beside the pool: the WebSocket chat daemon (nginx proxies /ws/ to
+# 127.0.0.1:$STACK_WS_PORT) and the job runner loop; pid files in $STACK_RUN, logs in
+# $STACK_LOGS. scripts/dev and scripts/test call both functions.
 # shellcheck source=jobs.sh
 . "$(dirname "${BASH_SOURCE[0]}")/jobs.sh"
 stack_extras_up() {
-    : # e.g. pool-like start of the WebSocket daemon on 127.0.0.1:$STACK_WS_PORT
+    stack_chat_up
     # The job runner in --loop mode (its own lock file, so it never blocks a cron-style run
     # of another stack on this host); log in STACK_LOGS/jobs.log.
     jobs_runner_start "$STACK_RUN/jobs.pid" "$STACK_LOGS/jobs.log" --lock-file "$STACK_RUN/jobs.lock"
 }
 stack_extras_down() {
-    : # stop what stack_extras_up started, by the pids it recorded
     jobs_runner_stop "$STACK_RUN/jobs.pid"
+    stack_chat_down
 }
 # ---------------------------------------------------------------------------------------------
 
+# stack_chat_up: the WebSocket chat daemon on 127.0.0.1:STACK_WS_PORT (pid file run/chatd.pid,
+# log log/chatd.log), which nginx's /ws/ location proxies to.
+stack_chat_up() {
+    : "${STACK_WS_PORT:?}"
+    say "starting the WebSocket chat daemon on 127.0.0.1:$STACK_WS_PORT"
+    chat_start "127.0.0.1:$STACK_WS_PORT" "$STACK_RUN/chatd.pid" "$STACK_LOGS/chatd.log" "$STACK_LOGS/chatd.stderr.log"
+}
+stack_chat_down() {
+    chat_stop "$STACK_RUN/chatd.pid"
+}
+
 # stack_down [KEEP_PG]: stops nginx, the extras, the pool and (unless KEEP_PG=1) PostgreSQL.
 stack_down() {
+    # The chat daemon first: its close frames end the clients' WebSocket connections, which
+    # would otherwise hold nginx's graceful stop open.
+    stack_chat_down
     nginx_stop "$STACK_NGINX_PIDFILE"
     stack_extras_down
     pool_stop "$STACK_POOL_PIDFILE" TERM

@@ -273,6 +273,8 @@ extension OpenAPIDocument {
                 if let pattern = rule.pattern { object["pattern"] = .string(pattern) }
                 if let format = rule.format?.rawValue ?? rule.documentedFormat { object["format"] = .string(format) }
                 return object
+            case .number:
+                return ["type": "number"]
             case .boolean:
                 return ["type": "boolean"]
             case .array(let rule):

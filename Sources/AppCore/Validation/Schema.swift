@@ -2,6 +2,8 @@
 /// to describe them in the OpenAPI document (`OpenAPIDocument`), so both come from one declaration.
 public indirect enum Schema: Sendable {
     case integer(IntegerRule)
+    /// Any JSON number (Pydantic's `float`).
+    case number
     case string(StringRule)
     case boolean
     case array(ArrayRule)

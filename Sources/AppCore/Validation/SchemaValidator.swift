@@ -10,6 +10,18 @@ public enum SchemaValidator {
             guard let number = integer(from: value, at: location, issues: &issues) else { return value }
             checkBounds(number, rule, at: location, issues: &issues)
             return .int(number)
+        case .number:
+            switch value {
+            case .int, .double:
+                return value
+            case .string(let text):
+                if let number = Double(text.trimmingASCIIWhitespace()), number.isFinite { return .double(number) }
+            default:
+                break
+            }
+            issues.append(ValidationIssue(location: location, type: "float_type",
+                                          message: Message("Input should be a valid number")))
+            return value
         case .string(let rule):
             guard case .string(let text) = value else {
                 issues.append(ValidationIssue(location: location, type: "string_type",
@@ -48,6 +60,13 @@ public enum SchemaValidator {
                 issues.append(intParsing(location))
                 return .string(text)
             }
+        case .number:
+            guard let number = Double(text.trimmingASCIIWhitespace()), number.isFinite else {
+                issues.append(ValidationIssue(location: location, type: "float_parsing", message: Message(
+                    "Input should be a valid number, unable to parse string as a number")))
+                return .string(text)
+            }
+            return .double(number)
         case .boolean:
             guard let flag = boolean(from: .string(text)) else {
                 issues.append(ValidationIssue(location: location, type: "bool_parsing", message: Message(
@@ -237,8 +256,12 @@ public enum SchemaValidator {
                                issues: inout [ValidationIssue]) {
         if negative, rule.exclusiveMinimum != nil || rule.minimum != nil {
             checkBounds(Int64.min, rule, at: location, issues: &issues)
-        } else if !negative, rule.maximum != nil {
+        } else if !negative, let maximum = rule.maximum, maximum < Int64.max {
             checkBounds(Int64.max, rule, at: location, issues: &issues)
+        } else if !negative, rule.maximum != nil {
+            // The bound is Int64.max itself: the value is above it.
+            issues.append(ValidationIssue(location: location, type: "less_than_equal",
+                                          message: Message("Input should be less than or equal to \(Int64.max)")))
         } else {
             issues.append(intParsing(location))
         }

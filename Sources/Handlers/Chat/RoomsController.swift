@@ -1,0 +1,51 @@
+import AppCore
+import ChatCore
+
+/// `/api/v1/rooms/{room_id}/messages`: the stored history of a WebSocket chat room.
+public enum RoomsController {
+    static let messageID = IntegerRule(minimum: 0, maximum: Int64.max)
+
+    public static func routes() -> [Route<AppContext>] {
+        [
+            Route("GET", "/api/v1/rooms/{room_id}/messages", Operation(
+                summary: "チャット履歴取得", tags: ["チャット"],
+                parameters: [
+                    .path("room_id", .string(RoomID.rule), description: "ルームID（英数字・_・-、64文字まで）"),
+                    .query("after_id", .integer(messageID), description: "このIDより後のメッセージ（古い順に前へ進む）"),
+                    .query("before_id", .integer(messageID), description: "このIDより前のメッセージ（新しい順に遡る）"),
+                    .query("limit", .integer(IntegerRule(minimum: 1, maximum: 100)), default: 50, description: "最大件数"),
+                ],
+                name: "list_room_messages",
+                description: """
+                    WebSocket の `/ws/chat/{room_id}` に送られ保存されたメッセージを、古い順に返す。\
+                    `after_id` を付けるとその後の `limit` 件（続きがあれば `has_more`）、付けなければ最新の \
+                    `limit` 件（さらに古いものがあれば `has_more`）。`before_id` で上限を付けて遡る。\
+                    各メッセージはライブ配信と同じ形（`id` を `?since=` に使える）。
+                    """,
+                requiresAuth: true, response: .object(ResponseSchemas.chatHistory)
+            )) { input, context in
+                let room = input.string("room_id")!
+                let limit = input.int("limit") ?? 50
+                let afterID = input.parameters["after_id"]?.intValue
+                let beforeID = input.parameters["before_id"]?.intValue
+                let page = try context.database.withConnection { connection in
+                    _ = try Authenticator.activeUser(input.request, context: context, connection: connection)
+                    return try ChatHistoryRepository(connection: connection)
+                        .page(room: room, afterID: afterID, beforeID: beforeID, limit: limit)
+                }
+                return Response.json { json in
+                    json.beginObject()
+                    json.key("room_id")
+                    json.value(room)
+                    json.key("messages")
+                    json.beginArray()
+                    for message in page.messages { message.write(to: &json) }
+                    json.endArray()
+                    json.key("has_more")
+                    json.value(page.hasMore)
+                    json.endObject()
+                }
+            },
+        ]
+    }
+}

@@ -1,0 +1,42 @@
+# shellcheck shell=bash
+# Shared by the WebSocket stack tests (9x-ws-*.sh). Source after ../lib.sh.
+
+WS_PY_REQUIREMENTS=(websockets==15.0.1)
+WS_VENV="$REPO_ROOT/.data/venv-ws"
+WS_CASES="${stack_tests_dir:?source ../lib.sh first}/ws"
+
+# ensure_ws_venv: the pinned Python WebSocket client, installed once into .data/venv-ws.
+ensure_ws_venv() {
+    local pins="${WS_PY_REQUIREMENTS[*]}"
+    if [[ -x "$WS_VENV/bin/python" && "$(cat "$WS_VENV/.requirements" 2>/dev/null || true)" == "$pins" ]]; then
+        return 0
+    fi
+    info "installing $pins into ${WS_VENV#"$REPO_ROOT"/}"
+    rm -rf "$WS_VENV"
+    python3 -m venv "$WS_VENV" &&
+        "$WS_VENV/bin/pip" install -q --disable-pip-version-check "${WS_PY_REQUIREMENTS[@]}" &&
+        printf '%s\n' "$pins" >"$WS_VENV/.requirements"
+}
+
+# ws_cases FILE [ARGS...]: runs one of the Python case files; its ok/FAIL lines are the test's.
+# A case file that stops on an exception counts as one more failure.
+ws_cases() {
+    local file="$1" rc=0
+    shift
+    PSQL="$PG_BIN/psql" "$WS_VENV/bin/python" -u "$WS_CASES/$file" "$@" 2>&1 || rc=$?
+    case "$rc" in
+        0) ;;
+        3) CHECK_FAILED=$((CHECK_FAILED + 1)) ;;
+        *) fail "$file ran to its end" "exit $rc, see the traceback above" ;;
+    esac
+}
+
+# ws_wait_healthy URL SECONDS: waits until URL/ws/health answers 200 (after a PostgreSQL restart
+# by an earlier test, the daemon's listener may still be reconnecting).
+ws_wait_healthy() {
+    local deadline=$((SECONDS + $2))
+    until curl -fsS -m 2 -o /dev/null "$1/ws/health" 2>/dev/null; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.2
+    done
+}
