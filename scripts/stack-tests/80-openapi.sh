@@ -42,17 +42,7 @@ started=$SECONDS
 
 # --- tools ----------------------------------------------------------------------------------
 # ensure_venv: the pinned Python tools, installed once into .data/venv-openapi.
-ensure_venv() {
-    local pins="${PY_REQUIREMENTS[*]}"
-    if [[ -x "$venv/bin/st" && "$(cat "$venv/.requirements" 2>/dev/null || true)" == "$pins" ]]; then
-        return 0
-    fi
-    info "installing ${pins} into ${venv#"$REPO_ROOT"/}"
-    rm -rf "$venv"
-    python3 -m venv "$venv" &&
-        "$venv/bin/pip" install -q --disable-pip-version-check "${PY_REQUIREMENTS[@]}" &&
-        printf '%s\n' "$pins" >"$venv/.requirements"
-}
+ensure_venv() { ensure_python_venv "$venv" "${PY_REQUIREMENTS[@]}"; }
 
 # ensure_assets: swagger-ui-bundle.js, swagger-ui.css, redoc.standalone.js, favicon.png.
 ensure_assets() {

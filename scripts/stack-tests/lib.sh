@@ -55,3 +55,19 @@ wait_until() {
         sleep 0.05
     done
 }
+
+# ensure_python_venv DIR REQUIREMENT...: a virtualenv in DIR with exactly these pinned PyPI
+# packages, made once and made again when the pins change (they are recorded in DIR/.requirements).
+ensure_python_venv() {
+    local dir="$1"
+    shift
+    local pins="$*"
+    if [[ -x "$dir/bin/python" && "$(cat "$dir/.requirements" 2>/dev/null || true)" == "$pins" ]]; then
+        return 0
+    fi
+    info "installing $pins into ${dir#"$REPO_ROOT"/}"
+    rm -rf "$dir"
+    python3 -m venv "$dir" &&
+        "$dir/bin/pip" install -q --disable-pip-version-check "$@" &&
+        printf '%s\n' "$pins" >"$dir/.requirements"
+}

@@ -12,17 +12,7 @@ SMTP_USER=mailer
 SMTP_PASSWORD='s3cret-pass'
 
 # smtp_ensure_venv: the pinned aiosmtpd, installed once.
-smtp_ensure_venv() {
-    local pins="${SMTP_REQUIREMENTS[*]}"
-    if [[ -x "$smtp_venv/bin/python" && "$(cat "$smtp_venv/.requirements" 2>/dev/null || true)" == "$pins" ]]; then
-        return 0
-    fi
-    info "installing $pins into ${smtp_venv#"$REPO_ROOT"/}"
-    rm -rf "$smtp_venv"
-    python3 -m venv "$smtp_venv" &&
-        "$smtp_venv/bin/pip" install -q --disable-pip-version-check "${SMTP_REQUIREMENTS[@]}" &&
-        printf '%s\n' "$pins" >"$smtp_venv/.requirements"
-}
+smtp_ensure_venv() { ensure_python_venv "$smtp_venv" "${SMTP_REQUIREMENTS[@]}"; }
 
 # smtp_make_cert DIR: a self-signed certificate for 127.0.0.1 and localhost (DIR/cert.pem, key.pem).
 smtp_make_cert() {

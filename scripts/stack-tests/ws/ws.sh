@@ -6,17 +6,7 @@ WS_VENV="$REPO_ROOT/.data/venv-ws"
 WS_CASES="${stack_tests_dir:?source ../lib.sh first}/ws"
 
 # ensure_ws_venv: the pinned Python WebSocket client, installed once into .data/venv-ws.
-ensure_ws_venv() {
-    local pins="${WS_PY_REQUIREMENTS[*]}"
-    if [[ -x "$WS_VENV/bin/python" && "$(cat "$WS_VENV/.requirements" 2>/dev/null || true)" == "$pins" ]]; then
-        return 0
-    fi
-    info "installing $pins into ${WS_VENV#"$REPO_ROOT"/}"
-    rm -rf "$WS_VENV"
-    python3 -m venv "$WS_VENV" &&
-        "$WS_VENV/bin/pip" install -q --disable-pip-version-check "${WS_PY_REQUIREMENTS[@]}" &&
-        printf '%s\n' "$pins" >"$WS_VENV/.requirements"
-}
+ensure_ws_venv() { ensure_python_venv "$WS_VENV" "${WS_PY_REQUIREMENTS[@]}"; }
 
 # ws_cases FILE [ARGS...]: runs one of the Python case files; its ok/FAIL lines are the test's.
 # A case file that stops on an exception counts as one more failure.
