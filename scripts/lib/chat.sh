@@ -33,17 +33,14 @@ chat_health_args() {
 
 # chat_wait_ready LISTEN PID SECONDS LOG...: waits for /ws/health to answer 200.
 chat_wait_ready() {
-    local listen="$1" pid="$2" deadline=$((SECONDS + $3)) args
-    shift 3
-    mapfile -t args < <(chat_health_args "$listen")
-    until curl -fsS -m 2 -o /dev/null "${args[@]}" 2>/dev/null; do
-        if ! pid_alive "$pid"; then
-            show_log_tails "$@"
-            die "the chat daemon (pid $pid) exited during start-up"
-        fi
-        ((SECONDS < deadline)) || { show_log_tails "$@"; die "the chat daemon on $listen is not ready"; }
-        sleep 0.1
-    done
+    await_start "the chat daemon" "$2" "$3" "${@:4}" -- chat_answers "$1"
+}
+
+# chat_answers LISTEN: /ws/health of the daemon on LISTEN answers 200.
+chat_answers() {
+    local args
+    mapfile -t args < <(chat_health_args "$1")
+    curl -fsS -m 2 -o /dev/null "${args[@]}" 2>/dev/null
 }
 
 # chat_stop PIDFILE [SIGNAL]: stops the daemon (TERM: graceful, close 1001 to every client)

@@ -142,6 +142,27 @@ show_log_tails() {
     done
 }
 
+# await_start WHAT PID SECONDS LOGFILE... -- CMD...: polls CMD every 0.1 s until it succeeds;
+# dies, with the tails of the log files, when PID (the process just started) exits first or
+# SECONDS pass.
+await_start() {
+    local what="$1" pid="$2" deadline=$((SECONDS + $3)) logs=()
+    shift 3
+    while (($#)) && [[ "$1" != -- ]]; do
+        logs+=("$1")
+        shift
+    done
+    shift
+    until "$@"; do
+        if ! pid_alive "$pid"; then
+            show_log_tails "${logs[@]}"
+            die "$what (pid $pid) exited during start-up"
+        fi
+        ((SECONDS < deadline)) || { show_log_tails "${logs[@]}"; die "$what not ready after start: $*"; }
+        sleep 0.1
+    done
+}
+
 # wait_ready BASE_URL SECONDS WATCH_PID LOGFILE...: polls BASE_URL/health/ready until it answers
 # 2xx. Fails early when WATCH_PID (the pool master, or "" for none) dies. On failure prints the
 # tail of the given log files.

@@ -54,30 +54,12 @@ pool_start_standalone() {
 # pool_wait_socket SOCKET PID SECONDS LOG...: waits until SOCKET exists (bound by spawn-fcgi
 # or the master). Readiness of the workers is checked later through nginx (wait_ready).
 pool_wait_socket() {
-    local sock="$1" pid="$2" deadline=$((SECONDS + $3))
-    shift 3
-    until [[ -S "$sock" ]]; do
-        if ! pid_alive "$pid"; then
-            show_log_tails "$@"
-            die "the FastCGI pool (pid $pid) exited during start-up"
-        fi
-        ((SECONDS < deadline)) || { show_log_tails "$@"; die "no socket at $sock after start"; }
-        sleep 0.1
-    done
+    await_start "the FastCGI pool" "$2" "$3" "${@:4}" -- test -S "$1"
 }
 
 # pool_wait_port PORT PID SECONDS LOG...: waits until 127.0.0.1:PORT accepts connections.
 pool_wait_port() {
-    local port="$1" pid="$2" deadline=$((SECONDS + $3))
-    shift 3
-    until port_in_use "$port"; do
-        if ! pid_alive "$pid"; then
-            show_log_tails "$@"
-            die "the FastCGI pool (pid $pid) exited during start-up"
-        fi
-        ((SECONDS < deadline)) || { show_log_tails "$@"; die "nothing listens on 127.0.0.1:$port after start"; }
-        sleep 0.1
-    done
+    await_start "the FastCGI pool" "$2" "$3" "${@:4}" -- port_in_use "$1"
 }
 
 # pool_workers MASTER_PID: the worker pids (direct children of the master).
