@@ -114,8 +114,7 @@ check "/redoc: ReDoc 2 from jsdelivr by default, reading /openapi.json" "got: $(
              grep -q "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js" <<<"$1"' _ "$HTTP_BODY"
 
 # --- 2. a pool with local assets and its own database ----------------------------------------
-db=app_openapi
-pg_create_db "$STACK_PG_DIR" "$STACK_PG_PORT" "$db" >&2
+migrated_test_db app_openapi "$work/migrate.log"
 assets_port="$(free_port $((STACK_PORT + 40)))"
 (cd "$assets" && exec python3 -m http.server "$assets_port" --bind 127.0.0.1) \
     </dev/null >"$work/assets-http.log" 2>&1 &
@@ -124,9 +123,7 @@ wait_until 5000 port_in_use "$assets_port" || true
 check "asset server on 127.0.0.1:$assets_port" "nothing listens" port_in_use "$assets_port"
 
 export DATABASE_URL DOCS_ASSETS_URL="http://127.0.0.1:$assets_port"
-DATABASE_URL="$(pg_url "$STACK_PG_DIR" "$STACK_PG_PORT" "$db")"
-(cd "$TEST_DIR" && "$FCGIAPP_BIN" migrate up --dir "$REPO_ROOT/migrations") >"$work/migrate.log" 2>&1 ||
-    fail "migrate the openapi database" "$(tail -3 "$work/migrate.log")"
+DATABASE_URL="$TEST_DB_URL"
 sock="$STACK_RUN/openapi.sock"
 LOG_FILE="$STACK_LOGS/openapi-pool.log" APP_CWD="$TEST_DIR" \
     pool_start_standalone "$sock" "$pool_pidfile" "$STACK_LOGS/openapi-pool.stderr.log" --workers 2

@@ -30,10 +30,8 @@ check "SMTP server (STARTTLS and smtps) started" "see $work/mail.log" smtp_sink_
 
 # --- a pool with its own database ---------------------------------------------------------
 RUNNER_DB=app_mail
-pg_create_db "$STACK_PG_DIR" "$STACK_PG_PORT" "$RUNNER_DB" >&2
-RUNNER_DB_URL="$(pg_url "$STACK_PG_DIR" "$STACK_PG_PORT" "$RUNNER_DB")"
-(cd "$TEST_DIR" && DATABASE_URL="$RUNNER_DB_URL" "$FCGIAPP_BIN" migrate up --dir "$REPO_ROOT/migrations") >"$work/migrate.log" 2>&1 ||
-    fail "migrate the mail database" "$(tail -3 "$work/migrate.log")"
+migrated_test_db "$RUNNER_DB" "$work/migrate.log"
+RUNNER_DB_URL="$TEST_DB_URL"
 sock="$STACK_RUN/mail.sock"
 DATABASE_URL="$RUNNER_DB_URL" LOG_FILE="$STACK_LOGS/mail-pool.log" APP_CWD="$TEST_DIR" \
     pool_start_standalone "$sock" "$pool_pidfile" "$STACK_LOGS/mail-pool.stderr.log" --workers 2

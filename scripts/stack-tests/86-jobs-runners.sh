@@ -23,10 +23,8 @@ check "self-signed certificate" "openssl req failed" smtp_make_cert "$work"
 check "SMTP server started" "see $work/race.log" smtp_sink_start race "$work"
 
 RUNNER_DB=app_jobs_race
-pg_create_db "$STACK_PG_DIR" "$STACK_PG_PORT" "$RUNNER_DB" >&2
-RUNNER_DB_URL="$(pg_url "$STACK_PG_DIR" "$STACK_PG_PORT" "$RUNNER_DB")"
-(cd "$TEST_DIR" && DATABASE_URL="$RUNNER_DB_URL" "$FCGIAPP_BIN" migrate up --dir "$REPO_ROOT/migrations") >"$work/migrate.log" 2>&1 ||
-    fail "migrate the race database" "$(tail -3 "$work/migrate.log")"
+migrated_test_db "$RUNNER_DB" "$work/migrate.log"
+RUNNER_DB_URL="$TEST_DB_URL"
 
 # enqueue_mails N TAG: N mail jobs for tag-1@… … tag-N@…
 enqueue_mails() {

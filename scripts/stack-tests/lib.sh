@@ -71,3 +71,14 @@ ensure_python_venv() {
         "$dir/bin/pip" install -q --disable-pip-version-check "$@" &&
         printf '%s\n' "$pins" >"$dir/.requirements"
 }
+
+# migrated_test_db NAME LOG: a database of its own for one stack test, on the test stack's
+# PostgreSQL, created and migrated (output in LOG); its URL is left in TEST_DB_URL. A failed
+# migration is a failed check. (Not for $(…): the check must count in the caller's shell.)
+migrated_test_db() {
+    local db="$1" log="$2"
+    pg_create_db "$STACK_PG_DIR" "$STACK_PG_PORT" "$db" >&2
+    TEST_DB_URL="$(pg_url "$STACK_PG_DIR" "$STACK_PG_PORT" "$db")"
+    (cd "$TEST_DIR" && DATABASE_URL="$TEST_DB_URL" "$FCGIAPP_BIN" migrate up --dir "$REPO_ROOT/migrations") >"$log" 2>&1 ||
+        fail "migrate the database $db" "$(tail -3 "$log")"
+}
