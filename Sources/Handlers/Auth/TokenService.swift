@@ -32,12 +32,30 @@ public struct TokenService: Sendable {
         return (token, expiresAt)
     }
 
+    /// The latest `exp` accepted: 9999-12-31T23:59:59Z, the last second Python's `datetime` (and
+    /// so the seed) can name. A signed token with an `exp` beyond it (1e19, 1e300) was made by
+    /// nobody with sane settings; refusing it keeps absurd dates away from the database's
+    /// timestamps, where they would not fit.
+    static let latestExpiration: Int64 = 253_402_300_799
+
     /// The user id of a valid token of the given type, or nil (bad signature, expired, wrong
-    /// type, `alg` other than HS256, a `sub` that is not a user id).
+    /// type, `alg` other than HS256, a `sub` that is not a user id, an `exp` past the year 9999).
     public func verify(_ token: String, type: String, now: Int64) -> (userID: Int, claims: JWTClaims)? {
         guard let claims = try? signer.verify(token, now: now, expectedType: type),
-              let subject = claims.subject, let userID = Int(subject), userID > 0, userID <= Int(Int32.max)
+              let expiration = claims.expiration, expiration <= Self.latestExpiration,
+              let subject = claims.subject, let userID = Self.userID(subject)
         else { return nil }
         return (userID, claims)
+    }
+
+    /// A `sub` as this API writes it: the decimal id of a user, 1 to 2³¹−1, without sign or
+    /// leading zeros (so one user has one subject, and no digit string is too long for an Int).
+    static func userID(_ subject: String) -> Int? {
+        let digits = subject.utf8
+        guard (1...10).contains(digits.count), digits.first != UInt8(ascii: "0"),
+              digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let id = Int(subject), id <= Int(Int32.max)
+        else { return nil }
+        return id
     }
 }
