@@ -41,6 +41,7 @@ public final class Runner {
     /// Whether to arm the alarm that ends the process when a batch outlives its lease (off in
     /// tests, which run several runners in one process).
     private let usesWatchdog: Bool
+    private var lastHousekeeping: Deadline?
 
     public init(configuration: RunnerConfiguration, connection: PGConnection, transport: any MailTransport,
                 logger: Logger, owner: String, usesWatchdog: Bool = true, now: @escaping () -> Int64 = Runner.unixNow) {
@@ -103,6 +104,7 @@ public final class Runner {
                 }
                 let summary = try runOnce(shouldStop: shouldStop)
                 if summary.total + summary.rescued > 0 { log(summary) }
+                housekeep()
                 transport.close()
                 pause = 1
                 let next = try store.secondsUntilNextDue() ?? Double(configuration.pollSeconds)
@@ -125,6 +127,23 @@ public final class Runner {
             }
         }
         transport.close()
+    }
+
+    /// The housekeeping pass (see `Housekeeping`), at most once a minute in `--loop` mode;
+    /// logged when it removed anything. Failures are logged and left for the next run.
+    public func housekeep() {
+        if let last = lastHousekeeping, Deadline.now().nanoseconds - last.nanoseconds < 60_000_000_000 { return }
+        lastHousekeeping = Deadline.now()
+        do {
+            let housekeeping = Housekeeping(connection: connection, jobRetentionDays: configuration.jobRetentionDays,
+                                            idempotencyRetentionHours: configuration.idempotencyRetentionHours)
+            guard let removed = try housekeeping.run(runner: owner), !removed.isEmpty else { return }
+            logger.info("Housekeeping removed old rows", metadata: [
+                "idempotency_keys": "\(removed.idempotencyKeys)", "refresh_token_families": "\(removed.refreshTokenFamilies)",
+                "campaigns.finalized": "\(removed.campaignsFinalized)", "jobs": "\(removed.jobs)"])
+        } catch {
+            logger.warning("Housekeeping failed; the next run tries again", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Writes one line with the counts of a run.
