@@ -173,7 +173,7 @@ public final class ChatStore: @unchecked Sendable {
                 }
             }
         } catch {
-            logger.warning("Chat store could not check users", metadata: ["error": "\(error)"])
+            report(error, "Chat store could not check users")
             for check in checks { check.reply(.unavailable) }
         }
     }
@@ -200,7 +200,7 @@ public final class ChatStore: @unchecked Sendable {
                     }
                 }
             } catch {
-                logger.warning("Chat store could not store messages", metadata: ["room": "\(room)", "error": "\(error)"])
+                report(error, "Chat store could not store messages", room: room)
                 fail(writes, Failure(description: "\(error)"))
                 return
             }
@@ -265,6 +265,20 @@ public final class ChatStore: @unchecked Sendable {
             return nil
         case .checkUser:
             return nil
+        }
+    }
+
+    /// Logs a failed statement: a warning when PostgreSQL was out of reach or the statement ran
+    /// out of time (the clients are told to try again), `Unhandled error` for anything else,
+    /// which is a bug (the stack tests fail on any such line).
+    private func report(_ error: any Error, _ message: Logger.Message, room: String? = nil) {
+        var metadata: Logger.Metadata = ["error": "\(error)"]
+        if let room { metadata["room"] = "\(room)" }
+        if let error = error as? PGError, error.isConnectionProblem || error.isQueryCanceled {
+            logger.warning(message, metadata: metadata)
+        } else {
+            metadata["during"] = "\(message)"
+            logger.error("Unhandled error", metadata: metadata)
         }
     }
 

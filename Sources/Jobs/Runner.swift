@@ -111,7 +111,13 @@ public final class Runner {
                 let wait = min(Double(configuration.pollSeconds), max(0.05, next))
                 _ = try connection.waitForNotifications(timeoutSeconds: wait, interruptDescriptor: interruptDescriptor)
             } catch {
-                logger.error("Job runner loop failed; trying again", metadata: ["error": "\(error)", "retry.seconds": "\(pause)"])
+                if let error = error as? PGError, error.isConnectionProblem {
+                    logger.error("Job runner loop lost the database; trying again",
+                                 metadata: ["error": "\(error)", "retry.seconds": "\(pause)"])
+                } else {
+                    logger.error("Unhandled error", metadata: ["during": "job runner loop", "error": "\(error)",
+                                                               "retry.seconds": "\(pause)"])
+                }
                 transport.close()
                 listening = false
                 if !connection.isConnected { _ = try? connection.reconnect() }
@@ -141,8 +147,10 @@ public final class Runner {
             logger.info("Housekeeping removed old rows", metadata: [
                 "idempotency_keys": "\(removed.idempotencyKeys)", "refresh_token_families": "\(removed.refreshTokenFamilies)",
                 "campaigns.finalized": "\(removed.campaignsFinalized)", "jobs": "\(removed.jobs)"])
+        } catch let error as PGError where error.isConnectionProblem {
+            logger.warning("Housekeeping failed: database unavailable; the next run tries again", metadata: ["error": "\(error)"])
         } catch {
-            logger.warning("Housekeeping failed; the next run tries again", metadata: ["error": "\(error)"])
+            logger.error("Unhandled error", metadata: ["during": "housekeeping", "error": "\(error)"])
         }
     }
 

@@ -174,13 +174,13 @@ public struct RunnerCommand: Equatable, Sendable {
             runner.log(summary)
             if !shouldStop() { runner.housekeep() }
             return 0
-        } catch let error as PGError {
+        } catch let error as PGError where error.isConnectionProblem {
             transport.close()
-            logger.error("Job run failed", metadata: ["error": "\(error.debugDescription)"])
+            logger.error("Job run failed: database unavailable", metadata: ["error": "\(error.debugDescription)"])
             return 1
         } catch {
             transport.close()
-            logger.error("Job run failed", metadata: ["error": "\(error)"])
+            logger.error("Unhandled error", metadata: ["during": "job run", "error": "\(error)"])
             return 1
         }
     }
