@@ -4,7 +4,8 @@
 // - Nullable values are OpenAPI 3.1 type arrays, the value's type first (`["string", "null"]`):
 //   OpenAPIKit takes the first entry as the type and the `null` entry as "optional". Pydantic's
 //   `anyOf: [{…}, {"type": "null"}]` is skipped by swift-openapi-generator ("Schema "null" is not
-//   supported"), which then drops the property.
+//   supported"), which then drops the property. (An `anyOf` of real shapes, such as the two
+//   views of a user, is fine.)
 // - A nullable object is a `$ref` to a component that itself admits null
 //   (`"type": ["object", "null"]`): the generator follows nullability through references (its
 //   "Handling nullable schemas" article), while `anyOf`/`oneOf` with a null branch are refused
@@ -53,6 +54,8 @@ extension OpenAPIDocument.Builder {
             return object
         case .object(let object):
             return reference(object, use: use).objectValue!
+        case .anyOf(let schemas):
+            return ["anyOf": .array(schemas.map { .object(self.schema($0, use: use)) })]
         }
     }
 
