@@ -42,8 +42,7 @@ sha="$(sha256sum "$work/openapi.json" | cut -c1-16)"
 info "document $sha ($(wc -c <"$work/openapi.json") bytes)"
 
 # The admin's access token is signed here (as the API signs them, with SECRET_KEY) rather than
-# fetched: the clients' own logins stay at one each, well inside the login rate limit
-# (LOGIN_RATE_LIMIT_MAX_REQUESTS, 10 a minute per address), which later tests also draw on.
+# fetched: each client logs in once, as its user.
 printf '%s\n' "Clients-Admin-$RANDOM-$RANDOM" | (cd "$TEST_DIR" && BCRYPT_COST=4 \
     "$FCGIAPP_BIN" user create --admin --username "clients_admin_$RANDOM" --email "clients-admin-$RANDOM@example.com") \
     >"$work/admin.log" 2>&1 || true
