@@ -1,3 +1,4 @@
+import JSON
 // The JSON Schemas of the document, in the forms that generated clients read. Measured with
 // swift-openapi-generator 1.14.3 (OpenAPIKit 6.4) and openapi-python-client 0.29:
 //

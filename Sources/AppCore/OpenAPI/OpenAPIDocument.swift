@@ -1,3 +1,4 @@
+import JSON
 /// The title block of the document (`info`), from the configuration.
 public struct OpenAPIInfo: Sendable {
     public var title: String
