@@ -42,6 +42,9 @@ int CPrefork_install_master_signals(void) {
         if (sigaction(master_signals[i], &sa, NULL) != 0) return -1;
     }
     signal(SIGPIPE, SIG_IGN);
+    // A master re-executed on reload starts with these blocked (see Reexecution.swift): what
+    // arrived in between is delivered now, to the handlers.
+    CPrefork_block_signals(0);
     return signal_pipe[0];
 }
 
@@ -67,6 +70,9 @@ int CPrefork_init_child(pid_t expected_parent) {
         signal(master_signals[i], SIG_DFL);
     }
     signal(SIGPIPE, SIG_DFL);
+    // SIGUSR1 reopens LOG_FILE in workers too; set before the mask opens, so that one sent to a
+    // worker just forked never finds the default action (which ends the process).
+    if (CPrefork_log_reopen_on_sigusr1() != 0) return -1;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

@@ -62,4 +62,7 @@ char **CPrefork_environ(void);
 
 // The pool's scoreboard for the status page (scoreboard.c).
 #include "CPreforkScoreboard.h"
+
+// LOG_FILE and its reopening on SIGUSR1 (logfile.c).
+#include "CPreforkLogFile.h"
 #endif
