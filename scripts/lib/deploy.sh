@@ -61,6 +61,7 @@ deploy_render() {
         -e "s|^Group=fcgiapp\$|Group=$($q "$APP_USER")|" \
         -e "s|^    su fcgiapp fcgiapp\$|    su $($q "$APP_USER") $($q "$APP_USER")|" \
         -e "s|^    create 0640 fcgiapp adm\$|    create 0640 $($q "$APP_USER") adm|" \
+        -e "s|^    create 0640 www-data adm\$|    create 0640 $($q "$WEB_USER") adm|" \
         -e "s|^APP_USER=fcgiapp\$|APP_USER=$($q "$APP_USER")|" \
         -e "s|^\(d [^ ]* 2750\) fcgiapp www-data|\1 $($q "$APP_USER") $($q "$WEB_USER")|" \
         -e "s|^user www-data;|user $($q "$WEB_USER");|" \

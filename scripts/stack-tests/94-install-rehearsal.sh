@@ -37,7 +37,7 @@ check_eq "env file: root's, mode 600" "600 root root" "$(stat -c '%a %U %G' "$CO
 check "env file: a generated SECRET_KEY" "none in $CONFDIR/env" grep -Eq '^SECRET_KEY=[0-9a-f]{64}$' "$CONFDIR/env"
 check_eq "runtime folder: app user, group www-data, setgid, no access for others" \
     "2750 $REHEARSAL_USER www-data" "$(stat -c '%a %U %G' "$RUNDIR")"
-check_eq "log folder: app user, group adm" "750 $REHEARSAL_USER adm" "$(stat -c '%a %U %G' "$LOGDIR")"
+check_eq "log folder: app user, group adm, others pass through only" "751 $REHEARSAL_USER adm" "$(stat -c '%a %U %G' "$LOGDIR")"
 check_eq "private key: root only" "600 root" "$(stat -c '%a %U' "$CONFDIR/tls/privkey.pem")"
 check_eq "system user: no login shell" "/usr/sbin/nologin" "$(getent passwd "$REHEARSAL_USER" | cut -d: -f7)"
 
