@@ -27,8 +27,8 @@ prod_nginx_config() {
         deploy_render "$REPO_ROOT/nginx/prod.conf" | sed -e "s|^pid .*;|pid $pidfile;|" >"$CONFDIR/nginx/nginx.conf"
         deploy_render "$REPO_ROOT/nginx/upstreams.conf" | sed \
             -e "s|server unix:$RUNDIR/pool-api.sock;|server unix:$STACK_SOCKET;|" \
-            -e "s|server unix:$RUNDIR/chat-1.sock;|server 127.0.0.1:$STACK_WS_PORT;|" \
-            -e "\|server unix:$RUNDIR/chat-2.sock;|d" >"$CONFDIR/nginx/upstreams.conf"
+            -e "s|server unix:$RUNDIR/chat-1.sock max_fails=0;|server 127.0.0.1:$STACK_WS_PORT;|" \
+            -e "\|server unix:$RUNDIR/chat-2.sock|d" >"$CONFDIR/nginx/upstreams.conf"
     )
     PROD_NGINX_CONF="$dir/etc/fcgiapp/nginx/nginx.conf"
     PROD_NGINX_LOGS="$dir/var/log/fcgiapp/nginx"
