@@ -15,6 +15,7 @@
 #   user and group fcgiapp (APP_USER), nginx's workers www-data (WEB_USER)
 # deploy_render rewrites exactly these literal values into the chosen ones.
 
+# shellcheck disable=SC2034  # read by scripts/install
 DEPLOY_SOURCES="$REPO_ROOT/deploy"
 
 # deploy_layout: the install's paths from PREFIX, SYSCONFDIR, LOCALSTATEDIR, RUNSTATEDIR and the

@@ -5,7 +5,7 @@
 # Source after lib.sh.
 
 # shellcheck source=../lib/deploy.sh
-. "$stack_tests_dir/../lib/deploy.sh"
+. "${stack_tests_dir:?source lib.sh first}/../lib/deploy.sh"
 # shellcheck source=../lib/nginx.sh
 . "$stack_tests_dir/../lib/nginx.sh"
 
@@ -30,6 +30,8 @@ prod_nginx_config() {
             -e "s|server unix:$RUNDIR/chat-1.sock max_fails=0;|server 127.0.0.1:$STACK_WS_PORT;|" \
             -e "\|server unix:$RUNDIR/chat-2.sock|d" >"$CONFDIR/nginx/upstreams.conf"
     )
+    # shellcheck disable=SC2034  # both read by the calling test
     PROD_NGINX_CONF="$dir/etc/fcgiapp/nginx/nginx.conf"
+    # shellcheck disable=SC2034
     PROD_NGINX_LOGS="$dir/var/log/fcgiapp/nginx"
 }

@@ -12,7 +12,7 @@
 # Source after lib.sh.
 
 # shellcheck source=../lib/deploy.sh
-. "$stack_tests_dir/../lib/deploy.sh"
+. "${stack_tests_dir:?source lib.sh first}/../lib/deploy.sh"
 # shellcheck source=../lib/nginx.sh
 . "$stack_tests_dir/../lib/nginx.sh"
 
