@@ -1,32 +1,22 @@
 import AppCore
 import Glibc
-import Handlers
-import Logging
 import Testing
 
 /// `GET /api/v1/download/{file_id}` through the real router: a file that is there is handed to
 /// nginx (`X-Accel-Redirect`, no body), anything else is the contract's 404 or 422. No database.
 struct DownloadControllerTests {
-    let application: Application<AppContext>
-    let context: AppContext
+    let router: OfflineRouter
     let folder: String
 
     init() throws {
         var template = Array("/tmp/download-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         folder = String(cString: try #require(made))
-        let settings = SettingsReader(environment: ["SECRET_KEY": "test", "FILES_DIR": folder])
-        let configuration = try AppConfiguration(settings)
-        let logger = Logger(label: "test")
-        context = AppContext(configuration: configuration, database: Database(conninfo: configuration.databaseURL),
-                             logger: logger)
-        application = Application(router: Routes.makeRouter(), logger: logger, mapError: ErrorMapping.map)
+        router = try OfflineRouter(environment: ["FILES_DIR": folder])
     }
 
     func get(_ path: String) -> Response {
-        let request = Request(method: "GET", path: path, query: QueryParameters(parsing: ""), rawQuery: nil,
-                              headers: HTTPHeaders(), body: [], remoteAddress: "127.0.0.1", id: "download-test-id")
-        return application.respond(to: request, context: context)
+        router.get(path)
     }
 
     func makeFile(_ name: String) {
