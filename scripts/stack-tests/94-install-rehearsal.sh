@@ -76,7 +76,7 @@ fi
 download_checks() {
     local base="$1" files="$2" label="$3" id=424242
     shift 3
-    base64 -w 76 /dev/urandom | head -c 300000 >"$dir/doc.bin"
+    head -c 225000 /dev/urandom | base64 -w 76 >"$dir/doc.bin"
     { printf '%%PDF-1.4\n'; cat "$dir/doc.bin"; } >"$files/$id.pdf"
     chmod 0644 "$files/$id.pdf"
     http GET "$base/api/v1/download/$id" "$@"

@@ -49,7 +49,7 @@ for c in 1 2 3 4; do
     tagged_requests "rotation-A$c" 150 &
     tagger_pids+=($!)
 done
-wait_until 10000 grep -q '"Job succeeded"' "$LOGDIR/jobs.log" || true
+wait_until 10000 grep -qs '"Job succeeded"' "$LOGDIR/jobs.log" || true
 sleep 1
 runner_busy=0
 pid_alive "$runner" && runner_busy=1
