@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         // OpenSSL and libcrypt wrappers: random bytes, HMAC, JWT, bcrypt password hashes.
         .target(name: "CryptoSupport", dependencies: ["COpenSSL", "CCrypt"], swiftSettings: strict),
+        // Identity shared by the REST API and the chat: the seed's HS256 tokens, about ids and claims.
+        .target(name: "Identity", dependencies: ["CryptoSupport"], swiftSettings: strict),
         // The job queue: the jobs table, enqueue (in the caller's transaction), claims, campaigns.
         .target(name: "JobQueue", dependencies: ["AppCore", "Postgres"], swiftSettings: strict),
         // Mail delivery: MIME, SMTP over TLS (through CryptoSupport), maildir.
@@ -41,7 +43,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The API: controllers and their SQL.
-        .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport", "JobQueue", "ChatCore"], swiftSettings: strict),
+        .target(name: "Handlers", dependencies: ["AppCore", "Postgres", "CryptoSupport", "Identity", "JobQueue", "ChatCore"], swiftSettings: strict),
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
@@ -68,7 +70,7 @@ let package = Package(
         .target(name: "ChatCore", dependencies: ["AppCore"], swiftSettings: strict),
         .target(
             name: "ChatServer",
-            dependencies: ["ChatCore", "AppCore", "Postgres", "Handlers", "CryptoSupport",
+            dependencies: ["ChatCore", "AppCore", "Postgres", "Identity", "CryptoSupport",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -99,6 +101,7 @@ let package = Package(
         .testTarget(name: "AppCoreTests", dependencies: ["AppCore"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "CryptoSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "AppCore", "Postgres", "TestSupport"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "CryptoSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",

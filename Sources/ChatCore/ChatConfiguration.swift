@@ -27,6 +27,11 @@ public struct ChatConfiguration: Sendable {
     /// How long a stopping daemon waits for clients to answer its close frame
     /// (`WS_SHUTDOWN_GRACE_SECONDS`).
     public var shutdownGraceSeconds: Int
+    /// Messages one connection may send per second on average (`WS_MAX_MESSAGES_PER_SECOND`)
+    /// and at once (`WS_MESSAGE_BURST`); faster → an error event, then close 1008. The defaults
+    /// are far above what a person types, even pasting, and stop a flooding script at once.
+    public var maxMessagesPerSecond: Int
+    public var messageBurst: Int
 
     /// An address the daemon binds.
     public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
@@ -85,5 +90,7 @@ public struct ChatConfiguration: Sendable {
         replayLimit = try settings.int("WS_REPLAY_LIMIT", default: 500, range: 1...100_000)
         maxConnections = try settings.int("WS_MAX_CONNECTIONS", default: 10_000, range: 1...1_000_000)
         shutdownGraceSeconds = try settings.int("WS_SHUTDOWN_GRACE_SECONDS", default: 5, range: 0...300)
+        maxMessagesPerSecond = try settings.int("WS_MAX_MESSAGES_PER_SECOND", default: 10, range: 1...100_000)
+        messageBurst = try settings.int("WS_MESSAGE_BURST", default: 30, range: 1...1_000_000)
     }
 }

@@ -35,15 +35,34 @@ public enum ChatNotification: Sendable, Equatable {
     case messageReference(id: Int64, roomID: String)
     case joined(roomID: String, userID: String, origin: ConnectionKey?)
     case left(roomID: String, userID: String)
+    /// An account was deleted or deactivated (the `users_notify_chat` trigger, migration 0006):
+    /// every daemon closes that user's connections.
+    case account(userID: String, change: AccountChange)
+
+    /// What happened to an account that ends its chat connections.
+    public enum AccountChange: String, Sendable, Equatable {
+        case deleted
+        case inactive
+
+        /// The close code and reason its connections get: the ones a new connection with the
+        /// same token would get (4001 for a user that no longer exists, 4003 for an inactive one).
+        public var close: (code: CloseCode, reason: String) {
+            switch self {
+            case .deleted: (.authenticationFailed, ChatTexts.authenticationFailed)
+            case .inactive: (.forbidden, ChatTexts.inactiveAccount)
+            }
+        }
+    }
 
     /// The channel every daemon listens on.
     public static let channel = "chat_events"
 
-    /// The room the event belongs to.
-    public var roomID: String {
+    /// The room the event belongs to; nil for an account's change, which concerns every room.
+    public var roomID: String? {
         switch self {
         case .message(let message): message.roomID
         case .messageReference(_, let roomID), .joined(let roomID, _, _), .left(let roomID, _): roomID
+        case .account: nil
         }
     }
 
@@ -80,6 +99,13 @@ public enum ChatNotification: Sendable, Equatable {
             json.value(id)
             json.key("ref")
             json.value(true)
+        case .account(let userID, let change):
+            json.key("kind")
+            json.value("user")
+            json.key("user_id")
+            json.value(userID)
+            json.key("state")
+            json.value(change.rawValue)
         }
         json.endObject()
         return json.string
@@ -95,8 +121,15 @@ public enum ChatNotification: Sendable, Equatable {
     /// Reads a payload (the trigger's `json_build_object` text or a daemon's notice); nil for
     /// anything else.
     public static func decode(_ payload: String) -> ChatNotification? {
-        guard case .object(let object)? = try? JSONParser.parse(payload),
-              let kind = object["kind"]?.stringValue, let roomID = object["room"]?.stringValue else { return nil }
+        guard case .object(let object)? = try? JSONParser.parse(payload), let kind = object["kind"]?.stringValue else {
+            return nil
+        }
+        if kind == "user" {
+            guard let userID = userID(object["user_id"]),
+                  let change = object["state"]?.stringValue.flatMap(AccountChange.init(rawValue:)) else { return nil }
+            return .account(userID: userID, change: change)
+        }
+        guard let roomID = object["room"]?.stringValue else { return nil }
         switch kind {
         case "message":
             guard let id = object["id"]?.intValue else { return nil }
@@ -125,13 +158,15 @@ public enum ChatNotification: Sendable, Equatable {
         }
     }
 
-    /// The event clients receive for this notification; nil for a reference (read it first).
+    /// The event clients receive for this notification; nil for a reference (read it first) and
+    /// for an account's change (its connections are closed instead).
     public var event: ServerEvent? {
         switch self {
         case .message(let message): .message(message)
         case .messageReference: nil
         case .joined(_, let userID, _): .joined(userID: userID)
         case .left(_, let userID): .left(userID: userID)
+        case .account: nil
         }
     }
 }

@@ -23,15 +23,12 @@ public enum ChatTexts {
     public static let invalidJSON = Message(ja: "JSONの形式が不正です", en: "Malformed JSON")
     public static let notAnObject = Message(
         ja: "メッセージはJSONオブジェクトである必要があります", en: "A message must be a JSON object")
-    public static let invalidType = Message(ja: "type は文字列である必要があります", en: "type must be a string")
-    public static func unknownType(_ type: String) -> Message {
-        let shown = type.count > 40 ? String(type.prefix(40)) + "…" : type
-        return Message(ja: "不明なメッセージ種別です: \(shown)", en: "Unknown message type: \(shown)")
-    }
     public static let invalidContent = Message(
         ja: "content は文字列である必要があります", en: "content must be a string")
     public static let nulInContent = Message(
         ja: "content に U+0000 は使用できません", en: "content must not contain U+0000")
+    public static let tooManyMessages = Message(
+        ja: "メッセージの送信が速すぎます", en: "Messages are being sent too fast")
     public static let storageFailed = Message(
         ja: "メッセージを保存できませんでした", en: "The message could not be stored")
     public static func replayTruncated(_ limit: Int) -> Message {

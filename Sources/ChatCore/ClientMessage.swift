@@ -1,19 +1,20 @@
 import AppCore
 
 /// What a client asks for in one text message, read the way the seed reads it:
-/// `type` defaults to `"message"`, `content` to empty text.
+/// `type` defaults to `"message"`, `content` to empty text, and any other `type` is ignored.
 public enum ClientMessage: Sendable, Equatable {
     /// `{"type":"message","content":"…"}` (or without `type`).
     case message(content: String)
     /// `{"type":"ping"}`.
     case ping
+    /// Any other `type` (`{"type":"typing"}`, `{"type":5}`): ignored without an answer, as the
+    /// seed ignores it, so that its clients never receive an event they do not know.
+    case ignored
 
     /// Why a text could not be used; sent back as `{"type":"error","code","message"}`.
     public enum Problem: Error, Sendable, Equatable {
         case invalidJSON
         case notAnObject
-        case invalidType
-        case unknownType(String)
         case invalidContent
         case nulInContent
 
@@ -22,8 +23,6 @@ public enum ClientMessage: Sendable, Equatable {
             switch self {
             case .invalidJSON: "json_invalid"
             case .notAnObject: "model_attributes_type"
-            case .invalidType: "type_invalid"
-            case .unknownType: "type_unknown"
             case .invalidContent: "content_invalid"
             case .nulInContent: "content_invalid"
             }
@@ -33,8 +32,6 @@ public enum ClientMessage: Sendable, Equatable {
             switch self {
             case .invalidJSON: ChatTexts.invalidJSON
             case .notAnObject: ChatTexts.notAnObject
-            case .invalidType: ChatTexts.invalidType
-            case .unknownType(let type): ChatTexts.unknownType(type)
             case .invalidContent: ChatTexts.invalidContent
             case .nulInContent: ChatTexts.nulInContent
             }
@@ -47,6 +44,7 @@ public enum ClientMessage: Sendable, Equatable {
     /// Reads one text message (already valid UTF-8).
     ///
     /// - A missing or null `type` is a message; `content` missing or null is empty text.
+    /// - A `type` other than `message` and `ping`, of whatever JSON kind, is `.ignored`.
     /// - `content` must be a string without U+0000 (which PostgreSQL text cannot hold).
     /// - Other members are ignored, as the seed ignores them.
     public static func parse(_ text: String) -> Result<ClientMessage, Problem> {
@@ -61,7 +59,7 @@ public enum ClientMessage: Sendable, Equatable {
         switch object["type"] {
         case nil, .null?: type = "message"
         case .string(let name)?: type = name
-        default: return .failure(.invalidType)
+        default: return .success(.ignored)
         }
         switch type {
         case "message":
@@ -76,7 +74,7 @@ public enum ClientMessage: Sendable, Equatable {
         case "ping":
             return .success(.ping)
         default:
-            return .failure(.unknownType(type))
+            return .success(.ignored)
         }
     }
 }

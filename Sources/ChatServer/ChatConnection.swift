@@ -51,7 +51,9 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
     private var gate = ReplayGate<ByteBuffer>(replaying: false)
     private var pendingBytes = 0
     private var userNumber = 0
-    private var userID = ""
+    /// The token's `sub`, once the token is checked (the shard closes a user's connections by it).
+    private(set) var userID = ""
+    private var rateLimit: MessageRateLimit
     private var inRoom = false
     /// Set when the connection's own join notice comes back from PostgreSQL: events before it
     /// happened before the join (in the order every daemon sees) and are not sent.
@@ -72,6 +74,8 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
         self.key = hub.connectionOpened()
         assembler = FrameAssembler(maxMessageBytes: hub.configuration.maxMessageBytes)
         queue = SendQueue(limitBytes: hub.configuration.sendQueueBytes)
+        rateLimit = MessageRateLimit(perSecond: hub.configuration.maxMessagesPerSecond,
+                                     burst: hub.configuration.messageBurst)
         logger = hub.logger
         logger[metadataKey: "room"] = "\(route.roomID)"
         logger[metadataKey: "connection"] = "\(key)"
@@ -254,6 +258,13 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
     // MARK: - Client messages
 
     private func received(_ text: String) {
+        guard rateLimit.allow(atNanoseconds: NIODeadline.now().uptimeNanoseconds) else {
+            logger.info("Chat client over its message rate: closed", metadata: [
+                "limit.per_second": "\(rateLimit.perSecond)", "limit.burst": "\(rateLimit.burst)"])
+            send(.error(code: "rate_limited", message: ChatTexts.tooManyMessages))
+            close(.policyViolation, reason: "too many messages")
+            return
+        }
         switch ClientMessage.parse(text) {
         case .failure(let problem):
             send(problem.event)
@@ -274,16 +285,24 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
         switch message {
         case .ping:
             send(.pong)
+        case .ignored:
+            break
         case .message(let content):
             let bound = NIOLoopBound(self, eventLoop: shard.eventLoop)
-            hub.store.submit(.insert(room: route.roomID, userID: userNumber, content: content) { _ in
-                bound.eventLoop.execute { bound.value.storeFailed() }
+            hub.store.submit(.insert(room: route.roomID, userID: userNumber, content: content) { failure in
+                bound.eventLoop.execute { bound.value.storeFailed(failure) }
             })
         }
     }
 
-    private func storeFailed() {
+    private func storeFailed(_ failure: ChatStore.Failure) {
         guard phase == .joined else { return }
+        if let change = failure.account {
+            // The account went away under the connection (its notice closes it too, on every daemon).
+            let (code, reason) = change.close
+            close(code, reason: reason)
+            return
+        }
         send(.error(code: "storage_failed", message: ChatTexts.storageFailed))
     }
 

@@ -1,9 +1,17 @@
 import AppCore
 import ChatCore
-import Handlers
+import Identity
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+
+/// What the listener hands every shard, in the order PostgreSQL delivered it.
+enum ShardEvent: Sendable {
+    /// An event for the members of one room.
+    case room(OutboundEvent)
+    /// Close every connection of this user (the account was deleted or deactivated).
+    case closeUser(userID: String, change: ChatNotification.AccountChange)
+}
 
 /// An event for the members of one room, encoded once: every member's connection sends the
 /// same buffer, a whole WebSocket text frame.
@@ -42,7 +50,9 @@ final class ChatHub: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.store = store
-        tokens = TokenService(configuration: configuration.app)
+        let app = configuration.app
+        tokens = TokenService(secret: app.secretKey, accessTokenMinutes: app.accessTokenExpireMinutes,
+                              refreshTokenDays: app.refreshTokenExpireDays)
         origins = OriginPolicy(allowedOrigins: configuration.app.corsOrigins)
         daemonID = String(UInt64.random(in: 0...UInt64.max), radix: 16)
     }
@@ -80,18 +90,22 @@ final class ChatHub: Sendable {
     /// Encodes each event once and hands the batch to every shard, in order.
     func deliver(_ notifications: [ChatNotification]) {
         let allocator = ByteBufferAllocator()
-        var events: [OutboundEvent] = []
+        var events: [ShardEvent] = []
         events.reserveCapacity(notifications.count)
         for notification in notifications {
-            guard let event = notification.event else { continue }
+            if case .account(let userID, let change) = notification {
+                events.append(.closeUser(userID: userID, change: change))
+                continue
+            }
+            guard let event = notification.event, let room = notification.roomID else { continue }
             let frame = ServerFrame.buffer(opcode: FrameAssembler.text, payload: event.json(), allocator: allocator)
-            var outbound = OutboundEvent(room: notification.roomID, frame: frame)
+            var outbound = OutboundEvent(room: room, frame: frame)
             switch notification {
             case .message(let message): outbound.messageID = message.id
             case .joined(_, _, let origin?) where origin.daemon == daemonID: outbound.excluded = origin.number
             default: break
             }
-            events.append(outbound)
+            events.append(.room(outbound))
         }
         guard !events.isEmpty else { return }
         let batch = events

@@ -31,12 +31,21 @@ public final class ChatStore: @unchecked Sendable {
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
+        /// Set when a message was refused because its sender's account is gone or inactive
+        /// (the sender's connection closes; the room's other messages are stored as usual).
+        public var account: ChatNotification.AccountChange?
+
+        public init(description: String, account: ChatNotification.AccountChange? = nil) {
+            self.description = description
+            self.account = account
+        }
     }
 
     public enum Command: Sendable {
         /// Is user `id` there and active?
         case checkUser(id: Int, reply: @Sendable (UserStatus) -> Void)
-        /// Stores a message (the trigger announces it); `failed` is called only on failure.
+        /// Stores a message (the trigger announces it) if its sender's account is there and
+        /// active; `failed` is called only on failure.
         case insert(room: String, userID: Int, content: String, failed: @Sendable (Failure) -> Void)
         /// Sends a join or leave notice to every daemon; `failed` is called only on failure.
         case notify(ChatNotification, failed: (@Sendable (Failure) -> Void)?)
@@ -164,7 +173,7 @@ public final class ChatStore: @unchecked Sendable {
                 }
             }
         } catch {
-            logger.warning("Chat store could not check users", metadata: ["error": "\(error)"])
+            report(error, "Chat store could not check users")
             for check in checks { check.reply(.unavailable) }
         }
     }
@@ -177,14 +186,26 @@ public final class ChatStore: @unchecked Sendable {
         let writes = commands.filter { if case .replay = $0 { false } else { true } }
         let storesMessages = writes.contains { if case .insert = $0 { true } else { false } }
         if storesMessages {
+            // Messages refused because their sender's account is gone: told after the commit
+            // (a transaction run again after a deadlock starts the list anew).
+            var refused: [(failed: @Sendable (Failure) -> Void, change: ChatNotification.AccountChange)] = []
             do {
                 try connection.transaction { connection in
+                    refused = []
                     try connection.query("SELECT pg_advisory_xact_lock(\(Self.lockClass), hashtext(\(room)))")
-                    for command in writes { try execute(command, on: connection) }
+                    for command in writes {
+                        if let change = try execute(command, on: connection), case .insert(_, _, _, let failed) = command {
+                            refused.append((failed, change))
+                        }
+                    }
                 }
             } catch {
-                logger.warning("Chat store could not store messages", metadata: ["room": "\(room)", "error": "\(error)"])
+                report(error, "Chat store could not store messages", room: room)
                 fail(writes, Failure(description: "\(error)"))
+                return
+            }
+            for (failed, change) in refused {
+                failed(Failure(description: "the sender's account is \(change.rawValue)", account: change))
             }
         } else {
             for command in writes { runAlone(command, on: connection) }
@@ -200,12 +221,37 @@ public final class ChatStore: @unchecked Sendable {
         }
     }
 
-    private func execute(_ command: Command, on connection: PGConnection) throws {
+    /// Stores a message unless its sender's account is deleted or inactive (then says which):
+    /// the account's row is held (`FOR KEY SHARE`) until the commit, so a deletion either waits
+    /// for this message (and removes it with the account) or has happened and is seen here. One
+    /// member's deleted account never fails the other messages of the batch.
+    private func store(room: String, userID: Int, content: String, on connection: PGConnection) throws
+        -> ChatNotification.AccountChange?
+    {
+        let row = try connection.query("""
+            WITH account AS (SELECT id, is_active FROM users WHERE id = \(userID) FOR KEY SHARE),
+            stored AS (
+                INSERT INTO chat_messages (room_id, user_id, content)
+                SELECT \(room), id, \(content) FROM account WHERE is_active RETURNING id
+            )
+            SELECT (SELECT is_active FROM account), (SELECT count(*) FROM stored)
+            """)[0]
+        switch try row.decode(0, as: Bool?.self) {
+        case nil: return .deleted
+        case false?: return .inactive
+        case true?: return nil
+        }
+    }
+
+    /// Runs one command; for a message refused because of its sender's account, which change.
+    @discardableResult
+    private func execute(_ command: Command, on connection: PGConnection) throws -> ChatNotification.AccountChange? {
         switch command {
         case .insert(let room, let userID, let content, _):
-            try connection.query("INSERT INTO chat_messages (room_id, user_id, content) VALUES (\(room), \(userID), \(content))")
+            return try store(room: room, userID: userID, content: content, on: connection)
         case .notify(let notification, _):
             try connection.query("SELECT pg_notify(\(ChatNotification.channel), \(notification.payload()))")
+            return nil
         case .replay(let room, let afterID, let limit, let reply):
             let rows = try connection.query("""
                 SELECT id, user_id, content, extract(epoch from created_at) FROM chat_messages
@@ -216,8 +262,23 @@ public final class ChatStore: @unchecked Sendable {
                 return ChatMessage(id: id, roomID: room, userID: String(userID), content: content, timestamp: timestamp)
             }
             reply(.success(messages))
+            return nil
         case .checkUser:
-            break
+            return nil
+        }
+    }
+
+    /// Logs a failed statement: a warning when PostgreSQL was out of reach or the statement ran
+    /// out of time (the clients are told to try again), `Unhandled error` for anything else,
+    /// which is a bug (the stack tests fail on any such line).
+    private func report(_ error: any Error, _ message: Logger.Message, room: String? = nil) {
+        var metadata: Logger.Metadata = ["error": "\(error)"]
+        if let room { metadata["room"] = "\(room)" }
+        if let error = error as? PGError, error.isConnectionProblem || error.isQueryCanceled {
+            logger.warning(message, metadata: metadata)
+        } else {
+            metadata["during"] = "\(message)"
+            logger.error("Unhandled error", metadata: metadata)
         }
     }
 
@@ -228,7 +289,7 @@ public final class ChatStore: @unchecked Sendable {
             case .replay(_, _, _, let reply): reply(.failure(failure))
             case .checkUser(_, let reply): reply(.unavailable)
             case .notify(let notification, let failed):
-                logger.warning("Chat notice not sent", metadata: ["room": "\(notification.roomID)", "error": "\(failure)"])
+                logger.warning("Chat notice not sent", metadata: ["room": "\(notification.roomID ?? "-")", "error": "\(failure)"])
                 failed?(failure)
             }
         }

@@ -35,10 +35,20 @@ final class RoomShard {
         rooms.leave(room, key: connection.key)
     }
 
-    /// Writes each event to the members of its room, then flushes each member once.
-    func deliver(_ events: [OutboundEvent]) {
+    /// Writes each event to the members of its room, then flushes each member once; closes the
+    /// connections of accounts that were deleted or deactivated, at their place in the order.
+    func deliver(_ events: [ShardEvent]) {
         var touched: [ObjectIdentifier: ChatConnection] = [:]
-        for event in events {
+        for shardEvent in events {
+            let event: OutboundEvent
+            switch shardEvent {
+            case .room(let roomEvent):
+                event = roomEvent
+            case .closeUser(let userID, let change):
+                for member in touched.values { member.flush() }
+                closeUser(userID, change: change)
+                continue
+            }
             let members = rooms.members(of: event.room)
             guard !members.isEmpty else { continue }
             for (key, member) in members {
@@ -52,6 +62,14 @@ final class RoomShard {
             }
         }
         for member in touched.values { member.flush() }
+    }
+
+    /// Closes every connection of a user, with the code a new connection of theirs would get.
+    func closeUser(_ userID: String, change: ChatNotification.AccountChange) {
+        let (code, reason) = change.close
+        for connection in Array(connections.values) where connection.userID == userID {
+            connection.close(code, reason: reason)
+        }
     }
 
     /// Closes every connection with a close frame (`code`, `reason`).

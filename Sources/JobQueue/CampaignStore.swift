@@ -23,8 +23,21 @@ public struct CampaignStore {
             """)
     }
 
-    /// The task's status, or nil for an id that was never issued.
+    /// The task's status, or nil for an id that was never issued: the result kept on the
+    /// campaign once it is done (its jobs may be pruned since), else derived from its jobs.
     public func status(taskID: String) throws -> CampaignStatus? {
+        let kept = try connection.query("""
+            SELECT final_state, sent_count, failed_count FROM campaign_tasks WHERE task_id = \(taskID)
+            """)
+        guard let row = kept.first else { return nil }
+        if let state = try row.decode(0, as: String?.self).flatMap(CampaignStatus.State.init(rawValue:)) {
+            return CampaignStatus(state: state, result: (try row.decode(1), try row.decode(2)))
+        }
+        return try derivedStatus(taskID: taskID)
+    }
+
+    /// The status from the campaign's fan-out job and its recipients' mail jobs.
+    func derivedStatus(taskID: String) throws -> CampaignStatus? {
         let rows = try connection.query("""
             SELECT j.state, c.recipient_count,
                 count(m.id) FILTER (WHERE m.state = 'succeeded'),
@@ -43,6 +56,28 @@ public struct CampaignStore {
         }
         return CampaignStatus.derive(fanOut: fanOut, recipients: try row.decode(1), sent: try row.decode(2),
                                      failed: try row.decode(3), retrying: try row.decode(4), created: try row.decode(5))
+    }
+
+    /// Keeps the result of campaigns that are done (SUCCESS or FAILURE) on the campaign itself,
+    /// so that their status survives the pruning of their jobs. Returns how many were kept.
+    public func finalizeFinished(limit: Int = 1000) throws -> Int {
+        let finished = try connection.query("""
+            SELECT task_id FROM campaign_tasks c JOIN jobs j ON j.id = c.job_id
+            WHERE c.final_state IS NULL AND j.state IN ('succeeded', 'failed')
+            ORDER BY c.created_at LIMIT \(limit)
+            """)
+        var kept = 0
+        for row in finished {
+            let taskID: String = try row.decode(0)
+            guard let status = try derivedStatus(taskID: taskID), let result = status.result,
+                  status.state == .success || status.state == .failure else { continue }
+            kept += try connection.query("""
+                UPDATE campaign_tasks SET final_state = \(status.state.rawValue), sent_count = \(result.sent),
+                    failed_count = \(result.failed), finished_at = now()
+                WHERE task_id = \(taskID) AND final_state IS NULL
+                """).affectedRows
+        }
+        return kept
     }
 
     /// The subject and body of a campaign (for its recipients' mails); nil when it is gone.

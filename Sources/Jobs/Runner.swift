@@ -41,6 +41,7 @@ public final class Runner {
     /// Whether to arm the alarm that ends the process when a batch outlives its lease (off in
     /// tests, which run several runners in one process).
     private let usesWatchdog: Bool
+    private var lastHousekeeping: Deadline?
 
     public init(configuration: RunnerConfiguration, connection: PGConnection, transport: any MailTransport,
                 logger: Logger, owner: String, usesWatchdog: Bool = true, now: @escaping () -> Int64 = Runner.unixNow) {
@@ -103,13 +104,20 @@ public final class Runner {
                 }
                 let summary = try runOnce(shouldStop: shouldStop)
                 if summary.total + summary.rescued > 0 { log(summary) }
+                housekeep()
                 transport.close()
                 pause = 1
                 let next = try store.secondsUntilNextDue() ?? Double(configuration.pollSeconds)
                 let wait = min(Double(configuration.pollSeconds), max(0.05, next))
                 _ = try connection.waitForNotifications(timeoutSeconds: wait, interruptDescriptor: interruptDescriptor)
             } catch {
-                logger.error("Job runner loop failed; trying again", metadata: ["error": "\(error)", "retry.seconds": "\(pause)"])
+                if let error = error as? PGError, error.isConnectionProblem {
+                    logger.error("Job runner loop lost the database; trying again",
+                                 metadata: ["error": "\(error)", "retry.seconds": "\(pause)"])
+                } else {
+                    logger.error("Unhandled error", metadata: ["during": "job runner loop", "error": "\(error)",
+                                                               "retry.seconds": "\(pause)"])
+                }
                 transport.close()
                 listening = false
                 if !connection.isConnected { _ = try? connection.reconnect() }
@@ -125,6 +133,25 @@ public final class Runner {
             }
         }
         transport.close()
+    }
+
+    /// The housekeeping pass (see `Housekeeping`), at most once a minute in `--loop` mode;
+    /// logged when it removed anything. Failures are logged and left for the next run.
+    public func housekeep() {
+        if let last = lastHousekeeping, Deadline.now().nanoseconds - last.nanoseconds < 60_000_000_000 { return }
+        lastHousekeeping = Deadline.now()
+        do {
+            let housekeeping = Housekeeping(connection: connection, jobRetentionDays: configuration.jobRetentionDays,
+                                            idempotencyRetentionHours: configuration.idempotencyRetentionHours)
+            guard let removed = try housekeeping.run(runner: owner), !removed.isEmpty else { return }
+            logger.info("Housekeeping removed old rows", metadata: [
+                "idempotency_keys": "\(removed.idempotencyKeys)", "refresh_token_families": "\(removed.refreshTokenFamilies)",
+                "campaigns.finalized": "\(removed.campaignsFinalized)", "jobs": "\(removed.jobs)"])
+        } catch let error as PGError where error.isConnectionProblem {
+            logger.warning("Housekeeping failed: database unavailable; the next run tries again", metadata: ["error": "\(error)"])
+        } catch {
+            logger.error("Unhandled error", metadata: ["during": "housekeeping", "error": "\(error)"])
+        }
     }
 
     /// Writes one line with the counts of a run.

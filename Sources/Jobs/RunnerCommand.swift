@@ -35,12 +35,13 @@ public struct RunnerCommand: Equatable, Sendable {
                      A second run on the same host (same lock file) exits at once.
           run --loop keep going: after each run, wait for new jobs (LISTEN/NOTIFY) or the next
                      retry; stop with SIGTERM or Ctrl-C (the job in hand is finished first).
-          status     print the number of jobs in each state.
+          status     print the number of jobs in each state, and what the latest housekeeping
+                     pass removed (old idempotency keys, expired refresh tokens, finished jobs).
 
         Settings come from the environment and ./.env: DATABASE_URL, MAIL_URL, MAIL_FROM,
         JOB_TIMEOUT_SECONDS, JOB_RETRY_DELAY_SECONDS, JOB_RETRY_BACKOFF, JOB_BATCH_SIZE,
-        JOB_POLL_SECONDS, JOB_LOCK_FILE, LOG_LEVEL, LOG_FILE (see README.md). SIGUSR1 reopens
-        LOG_FILE (after logrotate renamed it).
+        JOB_POLL_SECONDS, JOB_RETENTION_DAYS, IDEMPOTENCY_KEY_RETENTION_HOURS, JOB_LOCK_FILE,
+        LOG_LEVEL, LOG_FILE (see README.md). SIGUSR1 reopens LOG_FILE (after logrotate renamed it).
         """
 
     public struct UsageError: Error, CustomStringConvertible, Equatable {
@@ -98,6 +99,15 @@ public struct RunnerCommand: Equatable, Sendable {
             let connection = try PGConnection(conninfo: configuration.databaseURL)
             for (state, count) in try JobStore.counts(on: connection) {
                 Console.out(state.rawValue.padding(to: 10) + " " + String(count))
+            }
+            if let (ranAt, runner, removed) = try Housekeeping.latest(on: connection) {
+                Console.out("""
+                    housekeeping \(ranAt) by \(runner): removed \(removed.idempotencyKeys) idempotency keys, \
+                    \(removed.refreshTokenFamilies) refresh-token families, \(removed.jobs) jobs; \
+                    kept the result of \(removed.campaignsFinalized) campaigns
+                    """)
+            } else {
+                Console.out("housekeeping never ran")
             }
             return 0
         } catch let error as PGError {
@@ -165,14 +175,15 @@ public struct RunnerCommand: Equatable, Sendable {
             let summary = try runner.runOnce(shouldStop: shouldStop)
             transport.close()
             runner.log(summary)
+            if !shouldStop() { runner.housekeep() }
             return 0
-        } catch let error as PGError {
+        } catch let error as PGError where error.isConnectionProblem {
             transport.close()
-            logger.error("Job run failed", metadata: ["error": "\(error.debugDescription)"])
+            logger.error("Job run failed: database unavailable", metadata: ["error": "\(error.debugDescription)"])
             return 1
         } catch {
             transport.close()
-            logger.error("Job run failed", metadata: ["error": "\(error)"])
+            logger.error("Unhandled error", metadata: ["during": "job run", "error": "\(error)"])
             return 1
         }
     }

@@ -21,6 +21,11 @@ public struct RunnerConfiguration: Sendable {
     /// `JOB_POLL_SECONDS`: in `--loop` mode, how long to wait for a notification before looking
     /// again anyway (NOTIFY is best effort; retries become due without one).
     public var pollSeconds: Int
+    /// `JOB_RETENTION_DAYS`: finished jobs are removed this long after they finished (a done
+    /// campaign keeps its result on itself).
+    public var jobRetentionDays: Int
+    /// `IDEMPOTENCY_KEY_RETENTION_HOURS`: how long an `Idempotency-Key` is remembered.
+    public var idempotencyRetentionHours: Int
     /// `JOB_LOCK_FILE`: the host lock (one `run` at a time on this host for this database).
     public var lockFile: String
     public var logLevel: String
@@ -54,6 +59,8 @@ public struct RunnerConfiguration: Sendable {
             maxDelaySeconds: try settings.int("JOB_RETRY_MAX_DELAY_SECONDS", default: 3600, range: 0...604_800))
         batchSize = try settings.int("JOB_BATCH_SIZE", default: 20, range: 1...1000)
         pollSeconds = try settings.int("JOB_POLL_SECONDS", default: 10, range: 1...3600)
+        jobRetentionDays = try settings.int("JOB_RETENTION_DAYS", default: 30, range: 1...3650)
+        idempotencyRetentionHours = try settings.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default: 24, range: 1...8760)
         lockFile = settings.string("JOB_LOCK_FILE").flatMap { $0.isEmpty ? nil : $0 }
             ?? Self.defaultLockFile(databaseURL: databaseURL, temporaryDirectory: settings.string("TMPDIR", default: "/tmp"))
         logLevel = settings.string("LOG_LEVEL", default: "info").lowercased()

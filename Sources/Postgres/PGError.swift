@@ -32,6 +32,11 @@ public struct PGError: Error, CustomStringConvertible, CustomDebugStringConverti
     /// True for SQLSTATE 23505 (unique_violation).
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
+    /// True for SQLSTATE 40001 (serialization_failure) and 40P01 (deadlock_detected): the server
+    /// rolled the transaction back to resolve a conflict with another one; running it again may
+    /// succeed (`PGConnection.transaction` does, a few times).
+    public var isTransientConflict: Bool { sqlState == "40001" || sqlState == "40P01" }
+
     /// True for SQLSTATE 57014 (query_canceled), e.g. after `cancelRunningQuery()` or a statement timeout.
     public var isQueryCanceled: Bool { sqlState == "57014" }
 

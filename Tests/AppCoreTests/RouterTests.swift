@@ -121,6 +121,45 @@ struct RouterTests {
         #expect(response.headers["location"] == "/api/v1/items/?page=2")
     }
 
+    @Test func nonCanonicalPathsAreSentToTheirOneForm() throws {
+        for (target, location) in [
+            ("//api/v1/items/", "/api/v1/items/"),
+            ("/api/v1//items/?page=2", "/api/v1/items/?page=2"),
+            ("/api/v1/x/../items/3", "/api/v1/items/3"),
+            ("/api/./v1/items/3/", "/api/v1/items/3/"),
+        ] {
+            let response = try respond("POST", target)
+            #expect(response.status.code == 308, "\(target)")
+            #expect(response.headers["location"] == location, "\(target)")
+        }
+        // A non-canonical path whose canonical form exists nowhere is simply not found.
+        #expect(throws: HTTPError.self) { try respond("GET", "//nothing/here") }
+    }
+
+    @Test func redirectLocationsAreEncodedAndNeverSchemeRelative() throws {
+        // `//api/v1/items` names host "api" if sent back as it came.
+        let response = try respond("GET", "//api/v1/items")
+        #expect(response.status.code == 308)
+        #expect(response.headers["location"] == "/api/v1/items")
+        let slash = try respond("GET", "/api/v1/items?q=a b")
+        #expect(slash.headers["location"] == "/api/v1/items/?q=a%20b")
+        var router = Router<Probe>()
+        router.add(Route("GET", "/files/{name}/", Operation()) { _, _ in .empty(.ok) })
+        let encoded = try router.respond(to: Request(method: "GET", path: "/files/日本 語?#"), context: Probe())
+        #expect(encoded.headers["location"] == "/files/%E6%97%A5%E6%9C%AC%20%E8%AA%9E%3F%23/")
+    }
+
+    @Test func canonicalPathsAreRecognisedWithoutRebuilding() {
+        for path in ["/", "/api/v1/items/", "/a/.b/..c/...", "/a.b"] {
+            #expect(CanonicalPath(path).isCanonical, "\(path)")
+        }
+        for path in ["", "//", "/a//b", "/a/./b", "/a/../b", "/a/.", "/a/..", "a/b"] {
+            #expect(!CanonicalPath(path).isCanonical, "\(path)")
+        }
+        #expect(CanonicalPath("/../..").text == "/")
+        #expect(CanonicalPath("/a/b/..").text == "/a/")
+    }
+
     @Test func bodyIsValidatedWithDefaultsAndStripping() throws {
         let response = try respond("POST", "/api/v1/items/", body: #"{"title": "  テスト  "}"#)
         #expect(response.status.code == 201)

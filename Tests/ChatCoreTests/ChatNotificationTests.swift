@@ -76,3 +76,47 @@ struct ChatConfigurationTests {
         }
     }
 }
+
+/// Account changes announced by the `users_notify_chat` trigger (migration 0006).
+struct AccountNotificationTests {
+    @Test func decodesTheTriggersPayload() {
+        // json_build_object's text, with the integer id the users table has.
+        #expect(ChatNotification.decode(#"{"kind" : "user", "user_id" : 42, "state" : "deleted"}"#)
+                == .account(userID: "42", change: .deleted))
+        #expect(ChatNotification.decode(#"{"kind" : "user", "user_id" : 42, "state" : "inactive"}"#)
+                == .account(userID: "42", change: .inactive))
+        #expect(ChatNotification.decode(#"{"kind" : "user", "user_id" : 42, "state" : "reborn"}"#) == nil)
+        let change = ChatNotification.account(userID: "7", change: .inactive)
+        #expect(ChatNotification.decode(change.payload()) == change)
+    }
+
+    @Test func concernsNoRoomAndSendsNoEvent() {
+        let change = ChatNotification.account(userID: "7", change: .deleted)
+        #expect(change.roomID == nil)
+        #expect(change.event == nil)
+    }
+
+    @Test func closesAsANewConnectionWouldBe() {
+        #expect(ChatNotification.AccountChange.deleted.close.code == .authenticationFailed)
+        #expect(ChatNotification.AccountChange.inactive.close.code == .forbidden)
+    }
+}
+
+/// The per-connection token bucket.
+struct MessageRateLimitTests {
+    @Test func aBurstThenTheRate() {
+        var limit = MessageRateLimit(perSecond: 10, burst: 3)
+        let second: UInt64 = 1_000_000_000
+        // A burst of three; a tenth of a second gives one back; a long pause refills to the burst only.
+        let times: [UInt64] = [0, 0, 0, 0, second / 10, second / 10, 100 * second, 100 * second, 100 * second, 100 * second]
+        let answers = times.map { limit.allow(atNanoseconds: $0) }
+        #expect(answers == [true, true, true, false, true, false, true, true, true, false])
+    }
+
+    @Test func aSteadyTypistIsNeverLimited() {
+        var limit = MessageRateLimit(perSecond: 10, burst: 30)
+        // Five messages a second for a minute.
+        let answers = (0..<300).map { limit.allow(atNanoseconds: UInt64($0) * 200_000_000) }
+        #expect(!answers.contains(false))
+    }
+}

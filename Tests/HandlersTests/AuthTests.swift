@@ -115,8 +115,12 @@ struct AuthTests {
         let badGrant = try client.send("POST", "/api/v1/auth/token",
                                        form: [("grant_type", "client_credentials"), ("username", "a@b.co"), ("password", "x")])
         #expect(badGrant.status == 422)
+        // FastAPI reads a JSON body as a form without fields: 422, both fields missing.
         let json = try client.send("POST", "/api/v1/auth/token", json: ["username": "a@b.co", "password": "x"])
-        #expect(json.status == 415)
+        #expect(json.status == 422)
+        let errors = json.object?["errors"]?.arrayValue?.compactMap { $0.objectValue } ?? []
+        #expect(errors.map { $0["field"] } == ["body -> username", "body -> password"])
+        #expect(errors.map { $0["type"] } == ["missing", "missing"])
     }
 
     @Test func wrongPasswordAndUnknownEmailGetTheSameAnswer() throws {

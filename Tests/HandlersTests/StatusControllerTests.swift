@@ -16,17 +16,25 @@ struct StatusControllerTests {
         }
     }
 
-    static func respond(_ target: String, from address: String, withPool: Bool = true) throws -> Response {
+    static func respond(_ target: String, from address: String, withPool: Bool = true,
+                        forwardedFor: String? = nil) throws -> Response {
         let configuration = try AppConfiguration(SettingsReader(environment: ["SECRET_KEY": "k", "DATABASE_URL": "host=/nonexistent"]))
         let logger = Logger(label: "test")
         // The page never touches the database; the connection is never opened.
         let context = AppContext(configuration: configuration, database: Database(conninfo: configuration.databaseURL),
                                  logger: logger, poolStatus: withPool ? FixedStatus() : nil)
-        let application = Application(router: Routes.makeRouter(), logger: logger)
+        // Every proxy trusted: the headers name the client, yet never make a request local.
+        let application = Application(router: Routes.makeRouter(), logger: logger,
+                                      policies: PolicyChain([], trustedProxies: TrustedProxies(["*"])))
         let parts = target.split(separator: "?", maxSplits: 1)
+        var headers = HTTPHeaders()
+        if let forwardedFor {
+            headers.add("x-forwarded-for", forwardedFor)
+            headers.add("x-real-ip", forwardedFor)
+        }
         let request = Request(method: "GET", path: String(parts[0]),
                               query: QueryParameters(parsing: parts.count > 1 ? String(parts[1]) : ""),
-                              remoteAddress: address)
+                              headers: headers, remoteAddress: address)
         return application.respond(to: request, context: context)
     }
 
@@ -49,6 +57,13 @@ struct StatusControllerTests {
         let response = try Self.respond("/status", from: address)
         #expect(response.status.code == 404)
         #expect(try Self.object(response)["detail"]?.stringValue == "Not Found")
+    }
+
+    @Test func forwardedHeadersNeverMakeARequestLocal() throws {
+        let response = try Self.respond("/status", from: "203.0.113.7", forwardedFor: "127.0.0.1")
+        #expect(response.status.code == 404)
+        // …nor do they hide a local peer.
+        #expect(try Self.respond("/status", from: "127.0.0.1", forwardedFor: "203.0.113.7").status.code == 200)
     }
 
     @Test func fullListsTheProcesses() throws {

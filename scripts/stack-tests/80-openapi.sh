@@ -89,6 +89,12 @@ check_jq "/openapi.json: OpenAPI 3.1.0, info from APP_NAME/APP_VERSION and the s
 check_jq "/openapi.json: the contract's operations are in it" \
     '.paths["/api/v1/items/"].get and .paths["/api/v1/items/"].post and .paths["/api/v1/items/{item_id}"].patch
      and .paths["/api/v1/auth/token"].post and .paths["/api/v1/users/{user_id}"].delete and .paths["/health"].get'
+check_jq "/openapi.json: GET /users/{user_id} with both shapes (public view, whole user); PATCH takes is_active" \
+    '[.paths["/api/v1/users/{user_id}"].get.responses["200"].content["application/json"].schema.anyOf[]."$ref"]
+       == ["#/components/schemas/UserPublic", "#/components/schemas/UserResponse"]
+     and .paths["/api/v1/users/{user_id}"].patch.requestBody.content["application/json"].schema."$ref"
+       == "#/components/schemas/UserStandingUpdate"
+     and (.paths["/api/v1/users/{user_id}"].get.responses | has("403") and has("404"))'
 check_jq "/openapi.json: OAuth2PasswordBearer with tokenUrl /api/v1/auth/token on authenticated operations" \
     '.components.securitySchemes.OAuth2PasswordBearer.flows.password.tokenUrl == "/api/v1/auth/token"
      and .paths["/api/v1/items/"].post.security == [{"OAuth2PasswordBearer": []}]
@@ -154,10 +160,13 @@ token="$(jq -r '.access_token // empty' <<<"$HTTP_BODY" 2>/dev/null || true)"
 #   (412), an Idempotency-Key outside 1..255 visible ASCII characters (422, checked by the handler).
 # - unsupported_method: nginx answers TRACE itself (HTML 405 without Allow) before the app
 #   sees it; every other undeclared method gets the app's 405 with Allow.
+# And one widened: negative_data_rejection takes 413 (and the default codes) as a rejection, as
+# the document says: a generated body over MAX_BODY_SIZE is refused for its size first.
 cat >"$work/schemathesis.toml" <<'TOML'
 [checks]
 positive_data_acceptance.enabled = false
 unsupported_method.enabled = false
+negative_data_rejection.expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 TOML
 
 st_started=$SECONDS

@@ -35,4 +35,24 @@ check_eq "maildir mail: recipient, subject, body decoded" \
     "$(printf '%s\n%s\n%s' "$name@example.com" "ご登録ありがとうございます" "${name}様、登録が完了しました。")" "$decoded"
 check "maildir file is a complete message (headers, MIME, Message-ID)" "see $file" \
     bash -c 'grep -q "^MIME-Version: 1.0" "$1" && grep -q "^Message-ID: <job-[0-9]*\." "$1" && grep -q "^Date: " "$1"' _ "${file:-/dev/null}"
+
+# Housekeeping: an idempotency key two days old and a job finished long ago are gone after the
+# next pass (the loop runner's, woken by the insert, if a minute passed since its last one; else
+# the `run once` here), the pass is recorded, and `JobRunner status` shows the latest.
+pg_psql "$STACK_PG_DIR" "$STACK_PG_PORT" "$STACK_DB" -q -c "
+    INSERT INTO idempotency_keys (scope, key, request_hash, status, created_at)
+        VALUES ('anon:203.0.113.1', 'housekeeping-$name', '\\x00', 201, now() - interval '2 days');
+    INSERT INTO jobs (kind, payload, state, finished_at) VALUES ('mail', '{}', 'succeeded', now() - interval '90 days')"
+(cd "$TEST_DIR" && JOB_LOCK_FILE="$TEST_TMP/housekeeping.lock" "$JOBRUNNER_BIN" run once) >/dev/null 2>&1 || true
+status_out="$(cd "$TEST_DIR" && { "$JOBRUNNER_BIN" status 2>&1 || true; })"
+check "JobRunner status: the latest housekeeping pass and what it removed" "got: $(shorten "$status_out")" \
+    grep -qE '^housekeeping .* removed [0-9]+ idempotency keys, [0-9]+ refresh-token families, [0-9]+ jobs' <<<"$status_out"
+left="$(pg_psql "$STACK_PG_DIR" "$STACK_PG_PORT" "$STACK_DB" -tAc "
+    SELECT (SELECT count(*) FROM idempotency_keys WHERE key = 'housekeeping-$name')
+         + (SELECT count(*) FROM jobs WHERE finished_at < now() - interval '60 days')")"
+check_eq "housekeeping: the old key and the old job are gone" 0 "$left"
+recorded="$(pg_psql "$STACK_PG_DIR" "$STACK_PG_PORT" "$STACK_DB" -tAc "
+    SELECT coalesce(sum(idempotency_keys), 0) >= 1 AND coalesce(sum(jobs), 0) >= 1
+    FROM housekeeping_runs WHERE ran_at > now() - interval '2 minutes'")"
+check_eq "… and the pass that removed them is recorded" t "$recorded"
 finish

@@ -197,6 +197,14 @@ rehearsal_teardown() {
         rehearsal_stop "$unit" 2>/dev/null || true
     done
     pg_cluster_stop "$REHEARSAL_PG_DIR" immediate >/dev/null 2>&1 || true
+    # The logs stay with the run's (99-no-unhandled-errors.sh reads every *.log there), rotated
+    # ones renamed so that they end in .log too.
+    local keep="$STACK_LOGS/rehearsal-$REHEARSAL_NAME" f
+    if [[ -d "$LOGDIR" ]]; then
+        mkdir -p "$keep"
+        cp -a "$LOGDIR/." "$keep/" 2>/dev/null || true
+        while IFS= read -r f; do mv "$f" "${f%.log.*}.${f##*.log.}.log"; done < <(find "$keep" -type f -name '*.log.[0-9]*')
+    fi
     rm -rf "$REHEARSAL_ROOT"
     if getent passwd "$REHEARSAL_USER" >/dev/null; then userdel "$REHEARSAL_USER" 2>/dev/null || true; fi
     if getent group "$REHEARSAL_USER" >/dev/null; then groupdel "$REHEARSAL_USER" 2>/dev/null || true; fi

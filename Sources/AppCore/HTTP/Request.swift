@@ -8,10 +8,17 @@ public struct Request: Sendable {
     public var rawQuery: String?
     public var headers: HTTPHeaders
     public var body: [UInt8]
-    /// The client address the front server saw (`REMOTE_ADDR`).
+    /// The peer the front server saw (`REMOTE_ADDR`): never rewritten from request headers, so
+    /// it is what decides whether a request comes from this host.
     public var remoteAddress: String
+    /// The client the limits and logs key on: `remoteAddress`, or the address a trusted proxy
+    /// names for it (`PolicyChain.prepare`); always a syntactically valid IP address or the peer.
+    public var clientAddress: String
     /// The id under which this request is logged and answered (`X-Request-ID`).
     public var id: String
+    /// The traits of the operation the request is routed to, for the policies; nil before
+    /// routing and for requests that reach no operation.
+    public var route: RouteTraits?
 
     public init(
         method: String,
@@ -21,7 +28,8 @@ public struct Request: Sendable {
         headers: HTTPHeaders = HTTPHeaders(),
         body: [UInt8] = [],
         remoteAddress: String = "",
-        id: String = ""
+        id: String = "",
+        route: RouteTraits? = nil
     ) {
         self.method = method
         self.path = path
@@ -30,7 +38,9 @@ public struct Request: Sendable {
         self.headers = headers
         self.body = body
         self.remoteAddress = remoteAddress
+        self.clientAddress = remoteAddress
         self.id = id
+        self.route = route
     }
 
     /// The media type of the body without parameters, lowercased (`application/json`).

@@ -41,7 +41,7 @@ public final class AccessLog {
             json.value((durationMilliseconds * 100).rounded() / 100)
         }
         json.key("client")
-        json.value(request.remoteAddress)
+        json.value(request.clientAddress)
         json.endObject()
         var line = json.bytes
         line.append(UInt8(ascii: "\n"))

@@ -28,12 +28,11 @@ extension Message {
         ja: "リクエストボディが大きすぎます", en: "Request body is too large")
     public static let databaseUnavailable = Message(
         ja: "データベースに接続できません", en: "The database is not available")
+    public static let concurrentConflict = Message(
+        ja: "同時に処理中のリクエストと競合しました。再試行してください", en: "The request conflicted with concurrent requests; retry it")
     public static let unsupportedMediaType = Message(
         ja: "Content-Type は application/json である必要があります",
         en: "Content-Type must be application/json")
-    public static let unsupportedFormMediaType = Message(
-        ja: "Content-Type は application/x-www-form-urlencoded である必要があります",
-        en: "Content-Type must be application/x-www-form-urlencoded")
 }
 
 // Accounts and tokens (the seed's texts; English ours).
@@ -59,6 +58,8 @@ extension Message {
         Message(ja: "権限が不足しています: \(names.joined(separator: ", "))",
                 en: "Missing permissions: \(names.joined(separator: ", "))")
     }
+    public static let privateFieldsForbidden = Message(
+        ja: "非公開情報は本人または管理者のみ閲覧できます", en: "Only the user or an administrator may see private fields")
     public static let notItemOwner = Message(
         ja: "このアイテムを変更する権限がありません", en: "Only the owner or an administrator may change this item")
     public static let preconditionFailed = Message(

@@ -210,9 +210,10 @@ extension OpenAPIDocument {
             }
             if operation.body != nil {
                 errors[413] = .error("リクエストボディが大きすぎます", detail: Message.bodyTooLarge.japanese)
-                errors[415] = .error("Content-Type が違います",
-                                     detail: (operation.bodyFormat == .form ? Message.unsupportedFormMediaType
-                                              : Message.unsupportedMediaType).japanese)
+                if operation.bodyFormat == .json {
+                    // A form operation reads any other body as an empty form (422 `missing`).
+                    errors[415] = .error("Content-Type が違います", detail: Message.unsupportedMediaType.japanese)
+                }
             }
             if operation.body != nil || !operation.parameters.isEmpty {
                 errors[422] = ResponseDoc("Validation Error", schema: .object(OpenAPISchemas.httpValidationError))
@@ -284,6 +285,8 @@ extension OpenAPIDocument {
                 return object
             case .object(let object):
                 return reference(object).objectValue!
+            case .anyOf(let schemas):
+                return ["anyOf": .array(schemas.map { .object(self.schema($0)) })]
             }
         }
 

@@ -8,7 +8,7 @@
 /// ```
 public struct PolicyChain {
     public let policies: [any RequestPolicy]
-    /// Rewrites `Request.remoteAddress` from proxy headers sent by trusted peers.
+    /// Sets `Request.clientAddress` from proxy headers sent by trusted peers.
     public let trustedProxies: TrustedProxies
 
     public init(_ policies: [any RequestPolicy] = [], trustedProxies: TrustedProxies = TrustedProxies([])) {
@@ -47,7 +47,7 @@ public struct PolicyChain {
     public func prepare(_ request: Request) -> Request {
         guard trustedProxies.isEnabled else { return request }
         var request = request
-        request.remoteAddress = trustedProxies.clientAddress(of: request)
+        request.clientAddress = trustedProxies.clientAddress(of: request)
         return request
     }
 

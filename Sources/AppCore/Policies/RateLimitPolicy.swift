@@ -1,25 +1,20 @@
 /// The seed's RateLimitMiddleware, per client address and counted by a `RateLimiter` (in
 /// production shared by every worker of the pool), plus a stricter limit for login attempts.
 ///
-/// - Every response that passes here carries `X-RateLimit-Limit` and `X-RateLimit-Remaining`.
+/// Which rules count a request follows the operation it is routed to (`Request.route`), not
+/// the path text: `//api/v1/auth/token` reaches no operation (it is redirected to the canonical
+/// path) and the login counts wherever its path is spelled.
+/// - Every counted response carries `X-RateLimit-Limit` and `X-RateLimit-Remaining`.
 /// - Over the limit: 429 `{"detail":"レート制限に達しました"}` with `Retry-After` (seconds until the
 ///   window ends) and `X-RateLimit-Remaining: 0`; the router is not called.
-/// - `POST /api/v1/auth/token` counts under both rules; its headers show the login rule
-///   unless the general one has fewer requests left.
-/// - The health endpoints and `/status` are exempt, so that a load balancer's probes and a
-///   monitor neither use up nor are refused by a client's budget; they carry the headers of the general rule, unchanged.
+/// - A `.login` operation counts under both rules; its headers show the login rule unless the
+///   general one has fewer requests left.
+/// - `.exempt` operations (health probes, the status page) are neither counted nor refused, and
+///   carry no `X-RateLimit-*` headers (there is no budget they would describe).
 ///
 /// What the policy does not see: CORS preflights and wrong `Host` headers are answered by
 /// the policies outside it (the seed's order), so they are neither counted nor get these headers.
 public struct RateLimitPolicy: RequestPolicy {
-    public static let loginPath = "/api/v1/auth/token"
-
-    /// The health endpoints and the pool's status page (compared directly: this runs on
-    /// every request).
-    public static func isExempt(_ path: String) -> Bool {
-        path == "/health" || path == "/health/ready" || path == "/status"
-    }
-
     let limiter: any RateLimiter
     let general: RateLimitRule
     let login: RateLimitRule?
@@ -31,14 +26,11 @@ public struct RateLimitPolicy: RequestPolicy {
     }
 
     public func respond(to request: Request, next: (Request) -> Response) -> Response {
-        let client = request.remoteAddress
-        if Self.isExempt(request.path) {
-            var response = next(request)
-            Self.addHeaders(limiter.peek(client, rule: general), rule: general, to: &response.headers)
-            return response
-        }
+        let counted = request.route?.rateLimit ?? .general
+        if counted == .exempt { return next(request) }
+        let client = request.clientAddress
         var (decision, rule) = (limiter.hit(client, rule: general), general)
-        if decision.allowed, let login, request.method == "POST", request.path == Self.loginPath {
+        if decision.allowed, counted == .login, let login {
             let attempt = limiter.hit(client, rule: login)
             if !attempt.allowed || attempt.remaining <= decision.remaining { (decision, rule) = (attempt, login) }
         }

@@ -16,6 +16,8 @@ public struct Operation: Sendable {
     public var body: ObjectSchema?
     public var bodyFormat: BodyFormat
     public var successStatus: HTTPStatus
+    /// Which rate-limit rules count this operation (`.general` unless it says otherwise).
+    public var rateLimit: RateLimitClass
 
     // Documentation only: read by `OpenAPIDocument`, never by the router.
 
@@ -40,7 +42,7 @@ public struct Operation: Sendable {
 
     public init(summary: String = "", tags: [String] = [], parameters: [Parameter] = [],
                 body: ObjectSchema? = nil, bodyFormat: BodyFormat = .json, successStatus: HTTPStatus = .ok,
-                name: String? = nil, description: String? = nil, requiresAuth: Bool = false,
+                rateLimit: RateLimitClass = .general, name: String? = nil, description: String? = nil, requiresAuth: Bool = false,
                 response: Schema? = nil, responseContentType: String = "application/json",
                 responses: [Int: ResponseDoc] = [:], includeInSchema: Bool = true, bodyExample: JSONValue? = nil) {
         self.summary = summary
@@ -49,6 +51,7 @@ public struct Operation: Sendable {
         self.body = body
         self.bodyFormat = bodyFormat
         self.successStatus = successStatus
+        self.rateLimit = rateLimit
         self.name = name
         self.description = description
         self.requiresAuth = requiresAuth
@@ -58,6 +61,11 @@ public struct Operation: Sendable {
         self.includeInSchema = includeInSchema
         self.bodyExample = bodyExample
     }
+}
+
+extension Operation {
+    /// What the policies see of this operation.
+    public var traits: RouteTraits { RouteTraits(rateLimit: rateLimit) }
 }
 
 /// One documented answer of an operation other than its success (FastAPI's `responses=`).

@@ -17,16 +17,63 @@ public struct Router<Context>: Sendable {
         routes.append(route)
     }
 
+    /// Where a request goes, found before any policy runs so that the policies see the
+    /// operation (the rate limit keys its login rule on it, not on the path text).
+    public enum Resolution {
+        /// The route and its captured path parameters.
+        case route(Route<Context>, captures: [(String, String)])
+        /// A redirect: `/items` → `/items/` (307, as Starlette's `redirect_slashes`), or a
+        /// non-canonical path (`//api/v1/items/`) → its canonical form (308).
+        case redirect(Response)
+        /// The path exists for other methods (405 with `Allow`).
+        case methodNotAllowed(allowed: [String])
+        case notFound
+
+        /// The traits of the operation, nil when the request reaches none.
+        public var traits: RouteTraits? {
+            if case .route(let route, _) = self { return route.operation.traits }
+            return nil
+        }
+    }
+
     /// The response of the matching route. Client mistakes are thrown as `HTTPError` or
     /// `ValidationError`; anything else the handler throws is passed on.
     public func respond(to request: Request, context: Context) throws -> Response {
-        let (parts, trailingSlash) = Self.split(request.path)
+        try respond(to: request, resolution: resolve(request), context: context)
+    }
+
+    /// Runs what `resolve` found: validates the declared parameters and body, calls the handler.
+    public func respond(to request: Request, resolution: Resolution, context: Context) throws -> Response {
+        switch resolution {
+        case .route(let route, let captures):
+            let input = try Self.validate(request, captures: captures, operation: route.operation)
+            return try route.handler(input, context)
+        case .redirect(let response):
+            return response
+        case .methodNotAllowed(let allowed):
+            throw HTTPError(.methodNotAllowed, .methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
+        case .notFound:
+            throw HTTPError(.notFound, .notFound)
+        }
+    }
+
+    /// Matches the request's path and method against the routes (nothing is validated yet).
+    public func resolve(_ request: Request) -> Resolution {
+        let path = CanonicalPath(request.path)
+        guard path.isCanonical else {
+            // One form per operation: a path with empty or dot segments is sent to its
+            // canonical form when that form exists, else it does not exist either.
+            guard routes.contains(where: { $0.path.match(path.segments, trailingSlash: path.trailingSlash) != nil
+                                           || $0.path.match(path.segments, trailingSlash: !path.trailingSlash) != nil })
+            else { return .notFound }
+            return .redirect(Self.redirect(308, "Permanent Redirect", to: path.location(query: request.rawQuery)))
+        }
         // Methods of the paths that match, most literal first: `/users/me` answers for itself,
         // not for `/users/{user_id}` (as Starlette picks the first partial match).
         var allowed: [String] = []
         var allowedSpecificity = -1
         for route in routes {
-            guard let captures = route.path.match(parts, trailingSlash: trailingSlash) else { continue }
+            guard let captures = route.path.match(path.segments, trailingSlash: path.trailingSlash) else { continue }
             guard route.method == request.method || (request.method == "HEAD" && route.method == "GET") else {
                 let specificity = route.path.literalCount
                 if specificity > allowedSpecificity {
@@ -36,28 +83,21 @@ public struct Router<Context>: Sendable {
                 if specificity == allowedSpecificity { allowed.append(route.method) }
                 continue
             }
-            let input = try Self.validate(request, captures: captures, operation: route.operation)
-            return try route.handler(input, context)
+            return .route(route, captures: captures)
         }
-        if !allowed.isEmpty {
-            throw HTTPError(.methodNotAllowed, .methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")])
-        }
+        if !allowed.isEmpty { return .methodNotAllowed(allowed: allowed) }
         // Like Starlette's redirect_slashes: `/api/v1/items` → `/api/v1/items/`.
-        if request.path != "/", routes.contains(where: { $0.path.match(parts, trailingSlash: !trailingSlash) != nil }) {
-            var location = trailingSlash ? String(request.path.dropLast()) : request.path + "/"
-            if !request.query.pairs.isEmpty, let raw = request.rawQuery { location += "?" + raw }
-            return Response(status: HTTPStatus(code: 307, reason: "Temporary Redirect"),
-                            headers: ["Location": location, "Content-Type": "application/json"], body: [])
+        if !path.segments.isEmpty,
+           routes.contains(where: { $0.path.match(path.segments, trailingSlash: !path.trailingSlash) != nil }) {
+            return .redirect(Self.redirect(307, "Temporary Redirect",
+                                           to: path.location(trailingSlash: !path.trailingSlash, query: request.rawQuery)))
         }
-        throw HTTPError(.notFound, .notFound)
+        return .notFound
     }
 
-    static func split(_ path: String) -> ([Substring], Bool) {
-        // On UTF-8 bytes: '/' never occurs inside a multi-byte character, and splitting by
-        // Character would walk grapheme clusters on every request.
-        let bytes = path.utf8
-        let parts = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map { Substring($0) }
-        return (parts, bytes.count > 1 && bytes.last == UInt8(ascii: "/"))
+    static func redirect(_ code: Int, _ reason: String, to location: String) -> Response {
+        Response(status: HTTPStatus(code: code, reason: reason),
+                 headers: ["Location": location, "Content-Type": "application/json"], body: [])
     }
 
     static func validate(_ request: Request, captures: [(String, String)], operation: Operation) throws -> RouteInput {
@@ -114,12 +154,12 @@ public struct Router<Context>: Sendable {
 }
 
 extension Router {
-    /// A urlencoded form: each field is text (validated like a query parameter would be).
+    /// A urlencoded form: each field is text (validated like a query parameter would be). A body
+    /// of any other type holds no form fields, so the required ones are reported `missing`: the
+    /// login posted as JSON gets FastAPI's 422 for `username` and `password`, not a 415.
     static func decodeForm(_ request: Request, schema: ObjectSchema, issues: inout [ValidationIssue]) throws -> JSONObject? {
-        if let type = request.mediaType, type != "application/x-www-form-urlencoded", !request.body.isEmpty {
-            throw HTTPError(.unsupportedMediaType, .unsupportedFormMediaType)
-        }
-        let form = QueryParameters(parsing: String(decoding: request.body, as: UTF8.self))
+        let isForm = request.mediaType.map { $0 == "application/x-www-form-urlencoded" } ?? true
+        let form = QueryParameters(parsing: isForm ? String(decoding: request.body, as: UTF8.self) : "")
         var output = JSONObject()
         for field in schema.fields {
             let location = ["body", field.name]

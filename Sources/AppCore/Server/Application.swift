@@ -36,20 +36,23 @@ public struct Application<Context> {
     /// Routes the request through the policies and adds `X-Request-ID` and `X-Process-Time`;
     /// never throws.
     public func respond(to request: Request, context: Context) -> Response {
-        serve(request) { answer($0, context: context) }
+        serve(request, resolution: router.resolve(request)) { answer($0, resolution: $1, context: context) }
     }
 
     /// The answer for a request that could not be routed at all (a body over the limit). The
     /// policies still apply: a browser needs the CORS headers to read the 413, and it counts.
     public func reject(_ request: Request, with error: HTTPError) -> Response {
-        serve(request) { error.response(language: $0.language) }
+        serve(request, resolution: nil) { request, _ in error.response(language: request.language) }
     }
 
-    func serve(_ incoming: Request, endpoint: (Request) -> Response) -> Response {
+    /// Runs the policies around `endpoint`; the policies see the resolved operation's traits.
+    func serve(_ incoming: Request, resolution: Router<Context>.Resolution?,
+               endpoint: (Request, Router<Context>.Resolution?) -> Response) -> Response {
         let clock = ContinuousClock()
         let start = clock.now
-        let request = policies.prepare(incoming)
-        var response = policies.respond(to: request, endpoint: endpoint)
+        var request = policies.prepare(incoming)
+        request.route = resolution?.traits
+        var response = policies.respond(to: request) { endpoint($0, resolution) }
         let elapsed = start.duration(to: clock.now)
         response.headers.add("X-Request-ID", request.id)
         response.headers.add("X-Process-Time", ProcessTime.format(elapsed))
@@ -57,9 +60,9 @@ public struct Application<Context> {
         return response
     }
 
-    func answer(_ request: Request, context: Context) -> Response {
+    func answer(_ request: Request, resolution: Router<Context>.Resolution?, context: Context) -> Response {
         do {
-            return try router.respond(to: request, context: context)
+            return try router.respond(to: request, resolution: resolution ?? router.resolve(request), context: context)
         } catch let error as HTTPError {
             return error.response(language: request.language)
         } catch let error as ValidationError {

@@ -8,6 +8,9 @@ public indirect enum Schema: Sendable {
     case boolean
     case array(ArrayRule)
     case object(ObjectSchema)
+    /// A value of any of these schemas, the first that fits (JSON Schema's `anyOf`): for answers
+    /// that come in more than one shape (a user's public view, or the whole user).
+    case anyOf([Schema])
 }
 
 /// Bounds of an integer (inclusive unless named otherwise).

@@ -40,7 +40,27 @@ public enum SchemaValidator {
             return validateArray(value, rule, at: location, issues: &issues)
         case .object(let object):
             return validateObject(value, object, at: location, issues: &issues)
+        case .anyOf(let schemas):
+            return validateAnyOf(schemas) { validate(value, against: $0, at: location, issues: &$1) }
+                ?? reportNoMatch(value, schemas, at: location, issues: &issues)
         }
+    }
+
+    /// The value as the first schema that accepts it validates it, or nil when none does.
+    static func validateAnyOf(_ schemas: [Schema], _ attempt: (Schema, inout [ValidationIssue]) -> JSONValue) -> JSONValue? {
+        for schema in schemas {
+            var found: [ValidationIssue] = []
+            let value = attempt(schema, &found)
+            if found.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// No schema of an `anyOf` accepts the value: the first one's issues are reported.
+    static func reportNoMatch(_ value: JSONValue, _ schemas: [Schema], at location: [String],
+                              issues: inout [ValidationIssue]) -> JSONValue {
+        guard let first = schemas.first else { return value }
+        return validate(value, against: first, at: location, issues: &issues)
     }
 
     /// Validates a parameter that arrived as text (path, query, header).
@@ -76,7 +96,7 @@ public enum SchemaValidator {
             return .bool(flag)
         case .string(let rule):
             return .string(validateString(text, rule, at: location, issues: &issues))
-        case .array, .object:
+        case .array, .object, .anyOf:
             return validate(.string(text), against: schema, at: location, issues: &issues)
         }
     }

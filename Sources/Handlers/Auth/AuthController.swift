@@ -1,5 +1,6 @@
 import AppCore
 import CryptoSupport
+import Identity
 import JobQueue
 import Postgres
 
@@ -20,6 +21,7 @@ public enum AuthController {
             },
             Route("POST", "/api/v1/auth/token", Operation(
                 summary: "ログイン（トークン発行）", tags: ["認証"], body: AuthSchemas.tokenForm, bodyFormat: .form,
+                rateLimit: .login,
                 name: "login", description: "OAuth2 パスワードフロー。`username` にはメールアドレスを入れる。",
                 response: .object(ResponseSchemas.token),
                 responses: [401: .error("メールアドレスまたはパスワードが正しくない", detail: Message.loginFailed.japanese,
@@ -53,7 +55,8 @@ public enum AuthController {
         // Hash before the transaction: bcrypt takes a quarter of a second and holds no lock.
         let hash = try context.passwords.hash(body["password"]!.stringValue!)
         return try context.database.withConnection { connection in
-            try Idempotency.run(input.request, scope: "anon:" + input.request.remoteAddress, connection: connection) { connection in
+            try Idempotency.run(input.request, scope: "anon:" + input.request.clientAddress,
+                                fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
                 let userID = try UserRepository(connection: connection).create(.init(
                     username: body["username"]!.stringValue!, email: body["email"]!.stringValue!, passwordHash: hash,
                     fullName: body["full_name"]?.stringValue, age: body["age"]?.intValue.map { Int($0) }))
@@ -86,7 +89,12 @@ public enum AuthController {
                 throw HTTPError(.unauthorized, .loginFailed, headers: Authenticator.challenge)
             }
             return try connection.transaction { connection in
-                try tokenPair(for: user, familyID: nil, context: context, connection: connection)
+                // The account may have been deleted while bcrypt ran: hold it until the tokens
+                // are recorded, or answer as for an unknown account.
+                guard try UserRepository(connection: connection).lockKey(id: user.id) != nil else {
+                    throw HTTPError(.unauthorized, .loginFailed, headers: Authenticator.challenge)
+                }
+                return try tokenPair(for: user, family: .new, context: context, connection: connection)
             }
         }
     }
@@ -94,37 +102,38 @@ public enum AuthController {
     /// Exchanges a refresh token for a new pair. Each refresh token works once: the used one is
     /// marked, and presenting a used one again revokes its whole family (it was stolen, or
     /// replayed). Tokens made by the seed app have no `jti`; they are tracked by their digest.
+    ///
+    /// One transaction, locks taken in the repository's order: the user (so a concurrent
+    /// deletion waits for this refresh, or this refresh sees the user gone), then the family (so
+    /// refreshes and revocations of one family take turns, and a revocation is seen by every
+    /// refresh after it), then the token's use.
     static func refresh(_ input: RouteInput, context: AppContext) throws -> Response {
         let token = input.body!["refresh_token"]!.stringValue!
         guard let (userID, claims) = context.tokens.verify(token, type: "refresh", now: context.now()) else {
             throw HTTPError(.unauthorized, .invalidRefreshToken)
         }
-        let jti = claims.jwtID ?? "seed:" + Hex.encode(SHA256Digest.hash(Array(token.utf8)))
+        let jti = recordedID(token, claims: claims)
         enum Outcome { case issued(Response), reused, invalid, noUser }
         let outcome: Outcome = try context.database.withConnection { connection in
             try connection.transaction { connection in
-                let tokens = RefreshTokenRepository(connection: connection)
-                let familyID: String
-                if let stored = try tokens.lock(jti: jti) {
-                    guard stored.userID == userID, !stored.revoked else { return .invalid }
-                    if stored.used {
-                        try tokens.revokeFamily(stored.familyID)
-                        return .reused
-                    }
-                    try tokens.markUsed(jti: jti)
-                    familyID = stored.familyID
-                } else if claims.jwtID == nil {
-                    // A seed token seen for the first time: remember it as spent.
-                    familyID = try SecureRandom.hexString(byteCount: 16)
-                    try tokens.record(jti: jti, familyID: familyID, userID: userID,
-                                      expiresAt: claims.expiration ?? context.now(), used: true)
-                } else {
-                    return .invalid  // a jti we never issued
-                }
-                guard let user = try UserRepository(connection: connection).find(id: userID), user.isActive else {
+                guard let user = try UserRepository(connection: connection).lockKey(id: userID), user.isActive else {
                     return .noUser
                 }
-                return .issued(try tokenPair(for: user, familyID: familyID, context: context, connection: connection))
+                let tokens = RefreshTokenRepository(connection: connection)
+                if claims.jwtID == nil {
+                    // A seed token: recorded (once, whoever comes first) as the only token of a
+                    // family of its own, then spent below like any other.
+                    try tokens.adoptSeedToken(jti: jti, familyID: seedFamilyID(jti), userID: userID,
+                                              expiresAt: claims.expiration ?? context.now())
+                }
+                guard let familyID = try tokens.familyID(of: jti),
+                      let family = try tokens.lockFamily(familyID), family.userID == userID, !family.revoked
+                else { return .invalid }
+                guard try tokens.markUsed(jti: jti) else {
+                    try tokens.revokeFamily(familyID)
+                    return .reused
+                }
+                return .issued(try tokenPair(for: user, family: .existing(familyID), context: context, connection: connection))
             }
         }
         switch outcome {
@@ -140,7 +149,9 @@ public enum AuthController {
         }
     }
 
-    /// Revokes the family of the given refresh token (the caller's own): 204.
+    /// Revokes the family of the given refresh token (the caller's own): 204. A token whose
+    /// family is revoked already (an earlier or concurrent logout, a detected reuse) is no longer
+    /// valid: 401, as for a refresh with it.
     static func logout(_ input: RouteInput, context: AppContext) throws -> Response {
         let token = input.body!["refresh_token"]!.stringValue!
         try context.database.withConnection { connection in
@@ -149,32 +160,44 @@ public enum AuthController {
                   userID == user.id else {
                 throw HTTPError(.unauthorized, .invalidRefreshToken)
             }
-            let jti = claims.jwtID ?? "seed:" + Hex.encode(SHA256Digest.hash(Array(token.utf8)))
+            let jti = recordedID(token, claims: claims)
             try connection.transaction { connection in
+                try Authenticator.holdAccount(user, connection: connection)
                 let tokens = RefreshTokenRepository(connection: connection)
-                if let stored = try tokens.lock(jti: jti) {
-                    try tokens.revokeFamily(stored.familyID)
-                } else {
-                    // A seed token never refreshed: record it as spent and revoked.
-                    let familyID = try SecureRandom.hexString(byteCount: 16)
-                    try tokens.record(jti: jti, familyID: familyID, userID: userID,
-                                      expiresAt: claims.expiration ?? context.now(), used: true)
-                    try tokens.revokeFamily(familyID)
+                if claims.jwtID == nil {
+                    try tokens.adoptSeedToken(jti: jti, familyID: seedFamilyID(jti), userID: userID,
+                                              expiresAt: claims.expiration ?? context.now())
                 }
+                guard let familyID = try tokens.familyID(of: jti),
+                      let family = try tokens.lockFamily(familyID), family.userID == userID, !family.revoked
+                else { throw HTTPError(.unauthorized, .invalidRefreshToken) }
+                try tokens.revokeFamily(familyID)
             }
         }
         return .empty(.noContent)
     }
 
-    /// A new access token and a refresh token recorded in `familyID` (a new family at login).
-    static func tokenPair(for user: User, familyID: String?, context: AppContext, connection: PGConnection) throws -> Response {
+    enum TokenFamily {
+        /// A login: a new family.
+        case new
+        /// A refresh: the next token of this family (whose row the caller holds locked).
+        case existing(String)
+    }
+
+    /// A new access token and a refresh token recorded in its family.
+    static func tokenPair(for user: User, family: TokenFamily, context: AppContext, connection: PGConnection) throws -> Response {
         let now = context.now()
         let jti = try SecureRandom.urlSafeToken(byteCount: 18)
-        let family = try familyID ?? SecureRandom.hexString(byteCount: 16)
         let refresh = context.tokens.refreshToken(for: user.id, jti: jti, now: now)
-        try RefreshTokenRepository(connection: connection)
-            .record(jti: jti, familyID: family, userID: user.id, expiresAt: refresh.expiresAt)
-        let access = context.tokens.accessToken(for: user, now: now)
+        let tokens = RefreshTokenRepository(connection: connection)
+        switch family {
+        case .new:
+            try tokens.startFamily(try SecureRandom.hexString(byteCount: 16), userID: user.id, jti: jti,
+                                   expiresAt: refresh.expiresAt)
+        case .existing(let familyID):
+            try tokens.record(jti: jti, familyID: familyID, userID: user.id, expiresAt: refresh.expiresAt)
+        }
+        let access = context.tokens.accessToken(userID: user.id, email: user.email, now: now)
         return Response.json { json in
             json.beginObject()
             json.key("access_token")
@@ -185,6 +208,18 @@ public enum AuthController {
             json.value("bearer")
             json.endObject()
         }
+    }
+
+    /// The id a refresh token is recorded under: its `jti`, or for a seed token (which has
+    /// none) `seed:` and the hex SHA-256 of the token.
+    static func recordedID(_ token: String, claims: JWTClaims) -> String {
+        claims.jwtID ?? "seed:" + Hex.encode(SHA256Digest.hash(Array(token.utf8)))
+    }
+
+    /// The family of a seed token: derived from its recorded id, so that concurrent first uses
+    /// of one token agree on it.
+    static func seedFamilyID(_ recordedID: String) -> String {
+        "seed:" + Hex.encode(SHA256Digest.hash(Array(recordedID.utf8)).prefix(16))
     }
 
     /// Emails are stored with their domain lowercased (as `EmailStr` normalises them).

@@ -1,4 +1,5 @@
 import AppCore
+import Identity
 import Postgres
 
 /// The seed's `get_current_user` / `get_active_user` / `get_admin_user` dependencies.
@@ -28,6 +29,17 @@ public enum Authenticator {
         }
         guard user.isActive else { throw HTTPError(.forbidden, .inactiveAccount) }
         return user
+    }
+
+    /// Keeps the caller's account from being deleted until the transaction ends, before a write
+    /// that references it (an item's owner, a campaign's author): a deletion that came first
+    /// makes this a 401, as the next request with the token would get, instead of a
+    /// foreign-key violation; one that comes later waits and then removes the new rows with the
+    /// account (`ON DELETE CASCADE`).
+    public static func holdAccount(_ user: User, connection: PGConnection) throws {
+        guard try UserRepository(connection: connection).lockKey(id: user.id) != nil else {
+            throw HTTPError(.unauthorized, .invalidCredentials, headers: challenge)
+        }
     }
 
     /// An active administrator, else 403 `管理者権限が必要です`.

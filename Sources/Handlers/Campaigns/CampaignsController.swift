@@ -41,7 +41,9 @@ public enum CampaignsController {
         let text = body["body"]!.stringValue!
         return try context.database.withConnection { connection in
             let admin = try Authenticator.admin(input.request, context: context, connection: connection)
-            return try Idempotency.run(input.request, scope: "user:\(admin.id)", connection: connection) { connection in
+            return try Idempotency.run(input.request, scope: "user:\(admin.id)",
+                                       fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
+                try Authenticator.holdAccount(admin, connection: connection)
                 let taskID = try makeTaskID()
                 try CampaignStore(connection: connection).create(
                     taskID: taskID, subject: subject, body: text, recipients: recipients, createdBy: admin.id,

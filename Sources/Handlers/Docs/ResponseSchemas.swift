@@ -46,6 +46,14 @@ enum ResponseSchemas {
         FieldSchema("display_name", text),
     ], allowsExtraFields: false)
 
+    /// What any signed-in caller may see of another user (`GET /users/{user_id}`).
+    static let userPublic = ObjectSchema(name: "UserPublic", fields: [
+        FieldSchema("id", id),
+        FieldSchema("username", text, examples: ["john_doe"]),
+        FieldSchema("full_name", text, nullable: true),
+        FieldSchema("display_name", text),
+    ], allowsExtraFields: false)
+
     static let userList = ObjectSchema(name: "UserListResponse", fields: [
         FieldSchema("users", .array(ArrayRule(items: .object(user)))),
         FieldSchema("total", count),

@@ -6,7 +6,7 @@ public enum HealthController {
     public static func routes() -> [Route<AppContext>] {
         [
             Route("GET", "/health", Operation(
-                summary: "ヘルスチェック", tags: ["ヘルスチェック"], name: "health_check",
+                summary: "ヘルスチェック", tags: ["ヘルスチェック"], rateLimit: .exempt, name: "health_check",
                 description: "プロセスが応答すること（データベースは見ない）。", response: .object(ResponseSchemas.health)
             )) { _, context in
                 Response.json { json in
@@ -19,7 +19,7 @@ public enum HealthController {
                 }
             },
             Route("GET", "/health/ready", Operation(
-                summary: "レディネスチェック", tags: ["ヘルスチェック"], name: "readiness_check",
+                summary: "レディネスチェック", tags: ["ヘルスチェック"], rateLimit: .exempt, name: "readiness_check",
                 description: "データベースも応答すること。応答しなければ 503。", response: .object(ResponseSchemas.readiness)
             )) { _, context in
                 try context.database.withConnection { connection in

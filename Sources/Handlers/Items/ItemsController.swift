@@ -53,7 +53,9 @@ public enum ItemsController {
                 let body = input.body!
                 return try context.database.withConnection { connection in
                     let user = try Authenticator.activeUser(input.request, context: context, connection: connection)
-                    return try Idempotency.run(input.request, scope: "user:\(user.id)", connection: connection) { connection in
+                    return try Idempotency.run(input.request, scope: "user:\(user.id)",
+                                               fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
+                        try Authenticator.holdAccount(user, connection: connection)
                         let item = try ItemRepository(connection: connection).create(
                             title: body["title"]!.stringValue!, description: body["description"]?.stringValue,
                             price: Int(body["price"]!.intValue!), ownerID: user.id)

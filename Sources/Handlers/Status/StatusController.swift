@@ -11,7 +11,7 @@ public enum StatusController {
 
     public static func routes() -> [Route<AppContext>] {
         [
-            Route("GET", path, Operation(summary: "Pool status", includeInSchema: false)) { input, context in
+            Route("GET", path, Operation(summary: "Pool status", rateLimit: .exempt, includeInSchema: false)) { input, context in
                 guard let source = context.poolStatus, isLocal(input.request.remoteAddress) else {
                     throw HTTPError(.notFound, .notFound)
                 }

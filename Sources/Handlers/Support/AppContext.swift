@@ -1,5 +1,6 @@
 import AppCore
 import CryptoSupport
+import Identity
 import Logging
 
 /// What handlers need besides the request, one per worker process.
@@ -9,6 +10,8 @@ public final class AppContext {
     public let logger: Logger
     public let passwords: PasswordHasher
     public let tokens: TokenService
+    /// Keys the fingerprints of `Idempotency-Key` requests (derived from `SECRET_KEY`).
+    public let idempotencyFingerprints: HMACKey
     /// The current Unix time in seconds (a parameter so tests can move it).
     public let now: @Sendable () -> Int64
     /// The pool's scoreboard for `GET /status`; nil outside a pool (the page then answers 404).
@@ -22,7 +25,10 @@ public final class AppContext {
         self.database = database
         self.logger = logger
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
-        self.tokens = TokenService(configuration: configuration)
+        self.tokens = TokenService(secret: configuration.secretKey,
+                                   accessTokenMinutes: configuration.accessTokenExpireMinutes,
+                                   refreshTokenDays: configuration.refreshTokenExpireDays)
+        self.idempotencyFingerprints = Idempotency.fingerprintKey(secret: configuration.secretKey)
         self.now = now
     }
 }

@@ -7,13 +7,23 @@ import Postgres
 /// again without doing the work twice. A concurrent duplicate waits on the key's unique index
 /// until the first commits, then replays its answer. The same key with another request → 422.
 /// Failed requests store nothing (their transaction rolls back), so they can be retried.
+///
+/// The request is recognised by a fingerprint: an HMAC-SHA256 of method, path and body under a
+/// key derived from `SECRET_KEY`. A plain digest of a registration body would be a fast hash of
+/// the password kept in the database; the keyed one is worthless without the server's secret.
 public enum Idempotency {
     static let header = "idempotency-key"
+
+    /// The fingerprint key: HMAC(SECRET_KEY, purpose), so it differs from the JWT signing key.
+    static func fingerprintKey(secret: String) -> HMACKey {
+        HMACKey(HMAC.sha256(key: Array(secret.utf8), message: Array("idempotency-fingerprint".utf8)))
+    }
 
     /// Runs `work` inside one transaction, honouring the request's `Idempotency-Key`.
     /// - Parameters:
     ///   - scope: the caller: `user:<id>`, or `anon:<client address>` before login.
-    static func run(_ request: Request, scope: String, connection: PGConnection,
+    ///   - fingerprintKey: `AppContext.idempotencyFingerprints`.
+    static func run(_ request: Request, scope: String, fingerprintKey: HMACKey, connection: PGConnection,
                     work: (PGConnection) throws -> Response) throws -> Response {
         guard let key = request.headers[header] else {
             return try connection.transaction(work)
@@ -22,7 +32,7 @@ public enum Idempotency {
             throw ValidationError([ValidationIssue(location: ["header", "Idempotency-Key"], type: "value_error",
                                                    message: Message("Value error, 1 to 255 visible ASCII characters"))])
         }
-        let fingerprint = SHA256Digest.hash(Array((request.method + " " + request.path + "\n").utf8) + request.body)
+        let fingerprint = fingerprintKey.authenticate(Array((request.method + " " + request.path + "\n").utf8) + request.body)
         return try connection.transaction { connection in
             let claimed = try connection.query("""
                 INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (\(scope), \(key), decode(\(Hex.encode(fingerprint)), 'hex'))
@@ -45,7 +55,8 @@ public enum Idempotency {
             SELECT encode(request_hash, 'hex'), status, encode(response_body, 'hex')
             FROM idempotency_keys WHERE scope = \(scope) AND key = \(key)
             """)[0]
-        guard try row.decode(0, as: String.self) == Hex.encode(fingerprint) else {
+        // No fingerprint: recorded before fingerprints were keyed (migration 0006); replayed as is.
+        if let stored = try row.decode(0, as: String?.self), stored != Hex.encode(fingerprint) {
             throw HTTPError(.unprocessableContent, .idempotencyKeyReused)
         }
         let status: Int = try row.decode(1)

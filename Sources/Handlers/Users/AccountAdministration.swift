@@ -20,6 +20,22 @@ public enum AccountAdministration {
             fullName: fields["full_name"]?.stringValue, age: nil, isAdmin: admin))
     }
 
+    /// Suspends or restores an account; nil when there is none. Deactivation revokes every
+    /// refresh-token family of the user in the same transaction, with the user's row locked
+    /// against logins and refreshes (`FOR UPDATE` against their `FOR KEY SHARE`), so no token is
+    /// minted for the account after the change commits; access tokens fail at their next use
+    /// (every request reads the account), and the chat daemons close the user's connections
+    /// (the `users_notify_chat` trigger of migration 0006).
+    public static func setActive(id: Int, _ active: Bool, connection: PGConnection) throws -> User? {
+        try connection.transaction { connection in
+            let users = UserRepository(connection: connection)
+            guard let user = try users.lockForUpdate(id: id) else { return nil }
+            guard user.isActive != active else { return user }
+            if !active { try RefreshTokenRepository(connection: connection).revokeAll(userID: id) }
+            return try users.setActive(id: id, active)
+        }
+    }
+
     /// Grants named permissions (the seed's `PermissionChecker` names, e.g. `articles:write`).
     public static func grant(_ permissions: [String], toEmail email: String, connection: PGConnection) throws {
         let repository = UserRepository(connection: connection)

@@ -46,6 +46,20 @@ public struct User: Sendable, Equatable {
         static let displayName = JSONKey("display_name")
     }
 
+    /// The public view of a user: `id, username, full_name, display_name`.
+    func writePublic(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key(Keys.id)
+        json.value(id)
+        json.key(Keys.username)
+        json.value(username)
+        json.key(Keys.fullName)
+        json.value(fullName)
+        json.key(Keys.displayName)
+        json.value(displayName)
+        json.endObject()
+    }
+
     /// The contract's user object: `id, username, email, full_name, age, is_active, created_at,
     /// updated_at, display_name`. Never a password hash.
     func write(to json: inout JSONWriter) {

@@ -36,6 +36,29 @@ struct UserRepository {
         try connection.query("SELECT \(unescaped: User.columns) FROM users WHERE id = \(id)").first.map(User.init(row:))
     }
 
+    /// The user, with their row locked against deletion (`FOR KEY SHARE`) until the transaction
+    /// ends: rows that reference the user (items, tokens, campaigns) can be written without a
+    /// concurrent deletion turning the insert into a foreign-key violation. Nil when the user
+    /// is gone (deleted, or deleted by a transaction this one waited for).
+    func lockKey(id: Int) throws -> User? {
+        try connection.query("SELECT \(unescaped: User.columns) FROM users WHERE id = \(id) FOR KEY SHARE")
+            .first.map(User.init(row:))
+    }
+
+    /// The user, locked against every concurrent change and against the key locks of logins and
+    /// refreshes (`FOR UPDATE`), for a change of the account's standing (deactivation).
+    func lockForUpdate(id: Int) throws -> User? {
+        try connection.query("SELECT \(unescaped: User.columns) FROM users WHERE id = \(id) FOR UPDATE")
+            .first.map(User.init(row:))
+    }
+
+    /// Sets `is_active` (the caller holds the row locked) and returns the user as it now is.
+    func setActive(id: Int, _ active: Bool) throws -> User? {
+        try connection.query("""
+            UPDATE users SET is_active = \(active), updated_at = now() WHERE id = \(id) RETURNING \(unescaped: User.columns)
+            """).first.map(User.init(row:))
+    }
+
     /// The user and their password hash, for login.
     func findForLogin(email: String) throws -> (user: User, passwordHash: String)? {
         let rows = try connection.query("SELECT \(unescaped: User.columns), hashed_password FROM users WHERE email = \(email)")
@@ -79,7 +102,10 @@ struct UserRepository {
 
     /// Deletes a user (their items go with them: `ON DELETE CASCADE`); false when there was none.
     func delete(id: Int) throws -> Bool {
-        try connection.query("DELETE FROM users WHERE id = \(id)").affectedRows > 0
+        // In a transaction of its own: one that loses a deadlock is run again.
+        try connection.transaction { connection in
+            try connection.query("DELETE FROM users WHERE id = \(id)").affectedRows > 0
+        }
     }
 
     func permissions(userID: Int) throws -> Set<String> {

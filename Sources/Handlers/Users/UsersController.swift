@@ -8,6 +8,13 @@ public enum UsersController {
         FieldSchema("age", .integer(IntegerRule(maximum: 150, exclusiveMinimum: 0)), required: false, nullable: true),
     ], allowsExtraFields: false)
 
+    /// `PATCH /users/{user_id}`: an administrator suspends or restores an account.
+    static let standing = ObjectSchema(name: "UserStandingUpdate", fields: [
+        FieldSchema("is_active", .boolean, description: "false: トークンとチャット接続を即座に無効化。true: 再び有効化"),
+    ], allowsExtraFields: false)
+
+    static let userID = Parameter.path("user_id", .integer(.databaseID), description: "ユーザーID")
+
     public static func routes() -> [Route<AppContext>] {
         [
             Route("GET", "/api/v1/users/profile", Operation(
@@ -47,9 +54,62 @@ public enum UsersController {
                 return Pagination.response("users", result.users, total: result.total, page: page, perPage: perPage,
                                            navigation: true) { $0.write(to: &$1) }
             },
+            Route("GET", "/api/v1/users/{user_id}", Operation(
+                summary: "ユーザー取得", tags: ["ユーザー"],
+                parameters: [userID, .query("include_private", .boolean, default: false,
+                                            description: "true: 本人または管理者に全項目を返す")],
+                name: "get_user",
+                description: """
+                    公開情報（id, username, full_name, display_name）を返す。`include_private=true` は本人と管理者だけが使え、                    ユーザーの全項目を返す（他人には 403）。
+                    """,
+                requiresAuth: true, response: .anyOf([.object(ResponseSchemas.userPublic), .object(ResponseSchemas.user)]),
+                responses: [
+                    403: .error("本人でも管理者でもないのに include_private=true、またはアカウントが無効",
+                                detail: Message.privateFieldsForbidden.japanese),
+                    404: .error("ユーザーが見つからない", detail: Message.userNotFound.japanese),
+                ]
+            )) { input, context in
+                let id = input.int("user_id")!
+                let includePrivate = input.parameters["include_private"]?.boolValue ?? false
+                let user = try context.database.withConnection { connection in
+                    let caller = try Authenticator.activeUser(input.request, context: context, connection: connection)
+                    guard let user = try UserRepository(connection: connection).find(id: id) else {
+                        throw HTTPError(.notFound, .userNotFound)
+                    }
+                    if includePrivate, caller.id != user.id, !caller.isAdmin {
+                        throw HTTPError(.forbidden, .privateFieldsForbidden)
+                    }
+                    return user
+                }
+                return Response.json { json in
+                    if includePrivate { user.write(to: &json) } else { user.writePublic(to: &json) }
+                }
+            },
+            Route("PATCH", "/api/v1/users/{user_id}", Operation(
+                summary: "ユーザーの有効・無効（管理者）", tags: ["ユーザー"], parameters: [userID], body: standing,
+                name: "set_user_active",
+                description: """
+                    管理者のみ。`is_active: false` でアカウントを無効にする: アクセストークンは次のリクエストから 403、                    リフレッシュトークンはすべて失効し、チャットの接続は 4003 で閉じられる。`true` で再び有効にする                    （失効したリフレッシュトークンは戻らない: 再ログインが必要）。
+                    """,
+                requiresAuth: true, response: .object(ResponseSchemas.user),
+                responses: [
+                    403: .error("管理者権限が必要、またはアカウントが無効", detail: Message.adminRequired.japanese),
+                    404: .error("ユーザーが見つからない", detail: Message.userNotFound.japanese),
+                ],
+                bodyExample: ["is_active": false]
+            )) { input, context in
+                let id = input.int("user_id")!
+                let active = input.body!["is_active"]!.boolValue!
+                let user = try context.database.withConnection { connection in
+                    _ = try Authenticator.admin(input.request, context: context, connection: connection)
+                    return try AccountAdministration.setActive(id: id, active, connection: connection)
+                }
+                guard let user else { throw HTTPError(.notFound, .userNotFound) }
+                return Response.json { json in user.write(to: &json) }
+            },
             Route("DELETE", "/api/v1/users/{user_id}", Operation(
                 summary: "ユーザー削除（管理者）", tags: ["ユーザー"],
-                parameters: [.path("user_id", .integer(.databaseID), description: "ユーザーID")], successStatus: .noContent,
+                parameters: [userID], successStatus: .noContent,
                 name: "delete_user", requiresAuth: true,
                 responses: [
                     403: .error("管理者権限が必要、またはアカウントが無効", detail: Message.adminRequired.japanese),

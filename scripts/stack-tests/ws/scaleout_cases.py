@@ -14,17 +14,18 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from websockets.asyncio.client import connect  # noqa: E402
+from websockets.asyncio.client import connect, unix_connect  # noqa: E402
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 
-from wstest import (Closed, RawWS, check, check_eq, fail, finish, http, info, ok, register, sql,  # noqa: E402
-                    unique_room, ws_url)
+from wstest import (Closed, RawWS, check, check_eq, direct_account, fail, finish, http, info, ok, register,  # noqa: E402
+                    sql, unique_room, ws_url)
 
 URL_A = os.environ["URL_A"]
 URL_B = os.environ["URL_B"]
 HEALTH_B = os.environ["HEALTH_B"]
 LOG_B = os.environ["LOG_B"]
 PID_B = int(os.environ["PID_B"])
+SOCKET_C = os.environ["SOCKET_C"]
 TIMEOUT = 10
 
 alice = register(URL_A, "sa")
@@ -250,6 +251,113 @@ async def listener_loss():
             check_eq("reconnected with ?since=, the client gets what it missed", "missed", (await recv(b))["content"])
 
 
+async def closed_within(ws, seconds):
+    """(code, seconds until the close) of a connection the server closes, skipping what comes first."""
+    started = time.time()
+    try:
+        while True:
+            await recv(ws, seconds)
+    except (ConnectionClosed, asyncio.TimeoutError):
+        pass
+    return ws.close_code, time.time() - started
+
+
+async def accounts_follow():
+    """Deleting or deactivating an account closes its connections on every daemon at once; its
+    last messages never fail the room's other members."""
+    admin = direct_account("admin", admin=True)
+    for change, code in [("delete", 4001), ("deactivate", 4003)]:
+        room = unique_room("acct")
+        target, other = direct_account("gone"), direct_account("stays")
+        async with connect(ws_url(URL_A, room, other.token)) as stays:
+            await sync(stays)
+            on_a = await connect(ws_url(URL_A, room, target.token))
+            on_b = await connect(ws_url(URL_B, room, target.token))
+            await sync(on_a)
+            await sync(on_b)
+            if change == "delete":
+                status, _ = http("DELETE", f"{URL_A}/api/v1/users/{target.id}", token=admin.token)
+            else:
+                status, _ = http("PATCH", f"{URL_A}/api/v1/users/{target.id}", body={"is_active": False}, token=admin.token)
+            (code_a, after_a), (code_b, after_b) = await asyncio.gather(closed_within(on_a, 5), closed_within(on_b, 5))
+            check_eq(f"{change} of an account ({status}): its connections on both daemons close with {code}",
+                     (code, code), (code_a, code_b))
+            check(f"… within a second of the answer ({after_a:.2f}s on A, {after_b:.2f}s on B)",
+                  after_a < 1 and after_b < 1, f"{after_a:.2f}s, {after_b:.2f}s")
+            await sync(stays)
+            ok(f"… and the room's other members stay connected ({change})")
+
+    # A member deleted while messages of the room are being stored: the others' all arrive.
+    room = unique_room("acct")
+    goner, stays = direct_account("goner"), direct_account("stays")
+    async with connect(ws_url(URL_A, room, stays.token)) as kept:
+        await sync(kept)
+        leaving = await connect(ws_url(URL_A, room, goner.token))
+        await sync(leaving)
+        errors = []
+
+        async def flood(ws, tag, count):
+            try:
+                for index in range(count):
+                    await ws.send(json.dumps({"content": f"{tag}{index}"}))
+                    await asyncio.sleep(0.01)
+            except ConnectionClosed:
+                pass
+
+        async def deleting():
+            await asyncio.sleep(0.1)
+            await asyncio.to_thread(sql, f"DELETE FROM users WHERE id = {goner.id}")
+
+        async def collect():
+            mine = 0
+            deadline = time.time() + 20
+            while mine < 20 and time.time() < deadline:
+                event = await recv(kept, 20)
+                if event.get("type") == "error":
+                    errors.append(event)
+                elif event.get("type") == "message" and event.get("user_id") == str(stays.id):
+                    mine += 1
+            return mine
+
+        results = await asyncio.gather(collect(), flood(kept, "k", 20), flood(leaving, "g", 20), deleting())
+        check_eq("a member deleted mid-conversation: the others' 20 messages all arrive", 20, results[0])
+        check_eq("… and none of them fails (no storage_failed)", [], errors)
+        code, _ = await closed_within(leaving, 5)
+        check_eq("… while the deleted member is closed with 4001", 4001, code)
+
+
+async def message_rate():
+    """WS_MAX_MESSAGES_PER_SECOND (default 10, burst 30), on daemon C (the defaults; reached on
+    its unix socket): a person is never limited, a flood is told so and closed with 1008."""
+    account = direct_account("rate")
+    room = unique_room("rate")
+    url = ws_url("http://localhost", room, account.token)
+    async with unix_connect(SOCKET_C, url) as person:
+        await sync(person)
+        for index in range(10):
+            await person.send(json.dumps({"content": f"typed {index}"}))
+            await asyncio.sleep(0.2)
+        got = await messages(person, 10)
+        check_eq("ten messages in two seconds, as a fast typist sends them, all go through", 10, len(got))
+    async with unix_connect(SOCKET_C, url) as flood:
+        await sync(flood)
+        for index in range(200):
+            try:
+                await flood.send(json.dumps({"content": f"flood {index}"}))
+            except ConnectionClosed:
+                break
+        error = None
+        try:
+            while True:
+                event = await recv(flood, 10)
+                if event.get("type") == "error":
+                    error = event
+        except (ConnectionClosed, asyncio.TimeoutError):
+            pass
+        check_eq("a flood of 200 messages at once gets the rate_limited error", "rate_limited", (error or {}).get("code"))
+        check_eq("… then close 1008", 1008, flood.close_code)
+
+
 async def graceful_stop():
     room = unique_room("stop")
     async with connect(ws_url(URL_A, room, alice.token)) as a:
@@ -285,5 +393,7 @@ asyncio.run(across_daemons())
 asyncio.run(heartbeat())
 asyncio.run(slow_reader())
 asyncio.run(listener_loss())
+asyncio.run(accounts_follow())
+asyncio.run(message_rate())
 asyncio.run(graceful_stop())
 finish()

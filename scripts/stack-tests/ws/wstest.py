@@ -129,6 +129,17 @@ def register(base, prefix="ws"):
     return Account(body["user_id"], f"{name}@example.com", tokens["access_token"])
 
 
+def direct_account(prefix="ws", admin=False):
+    """A new account made with SQL and an access token minted for it (no bcrypt, no login: for
+    tests that need many accounts, far more than the login rate limit allows)."""
+    name = f"{prefix}_{random.randrange(1 << 40):x}"
+    email = f"{name}@example.com"
+    user_id = int(sql(
+        "INSERT INTO users (username, email, hashed_password, is_active, is_admin, created_at, updated_at) "
+        f"VALUES ('{name}', '{email}', 'not-a-hash', true, {str(admin).lower()}, now(), now()) RETURNING id"))
+    return Account(user_id, email, make_token(user_id))
+
+
 def sql(statement):
     """Runs SQL on the stack's database as the superuser; returns psql's unaligned output."""
     psql = os.environ.get("PSQL", "psql")
