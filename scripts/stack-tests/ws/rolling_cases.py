@@ -5,7 +5,8 @@ ws_daemons) and each sends numbered messages, one at a time: the next once the p
 back. A client whose daemon stops (close 1001) reconnects at once with ?since=<the last id it
 saw>, as the README tells clients to, and nginx gives it the other daemon. A message it had sent
 but not seen back is looked up in the REST history: stored ones arrive by the replay, others are
-sent again. They go on until the file STOP_FILE appears (the restarts are done), then wait until
+sent again. They send a few messages a second each (below the daemon's default
+WS_MAX_MESSAGES_PER_SECOND, which the rehearsal keeps). They go on until the file STOP_FILE appears (the restarts are done), then wait until
 they have all seen everything. READY_FILE tells the restarting script when to begin.
 
 Checked: every message that was stored reached every client exactly once (no gap, no repeat
@@ -117,12 +118,12 @@ class Client:
                 ready.release()
             sequence += 1
             await self.send(f"c{self.number}-{sequence}")
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.15)
         # Let the one-second tail after the restarts pass with messages too.
         for _ in range(10):
             sequence += 1
             await self.send(f"c{self.number}-{sequence}")
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.15)
 
     async def drain(self, expected):
         """Reads until every expected message was seen (reconnecting if needed), up to 30 s."""
