@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ChatCoreTests", dependencies: ["ChatCore", "AppCore"]),
-        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatCore", "AppCore", "Postgres", "TestSupport",
+        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatCore", "AppCore", "Identity", "CryptoSupport", "Postgres", "TestSupport",
                                                             .product(name: "NIOCore", package: "swift-nio"),
                                                             .product(name: "NIOEmbedded", package: "swift-nio"),
                                                             .product(name: "NIOWebSocket", package: "swift-nio"),
