@@ -56,7 +56,7 @@ let package = Package(
         // Command line: serve, migrate.
         .executableTarget(
             name: "FCGIApp",
-            dependencies: ["FCGIServer", "AppCore", "Postgres", "Handlers",
+            dependencies: ["FCGIServer", "AppCore", "Postgres", "Handlers", "CPrefork",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
@@ -83,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ChatDaemon",
-            dependencies: ["ChatServer", "ChatCore", "AppCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ChatServer", "ChatCore", "AppCore", "CPrefork", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Load generator of `scripts/bench ws`: many WebSocket clients in one process.

@@ -120,14 +120,18 @@ done
 
 # --- 2. Python --------------------------------------------------------------------------------
 python_dir="$cache/python"
-python_log="$python_dir/generator-$sha.log"
+# No formatter runs afterwards (its hooks want ruff): the generated code is used as it is.
+# The download's application/pdf is read as bytes: the generator knows JSON, text and
+# application/octet-stream only, and is told so (as the README tells client authors).
+python_config=$'post_hooks: []\npackage_name_override: api_client\nproject_name_override: api-client\ncontent_type_overrides:\n  application/pdf: application/octet-stream\n'
+# Generated once per document and configuration.
+python_log="$python_dir/generator-$sha-$(printf '%s' "$python_config" | sha256sum | cut -c1-12).log"
 # generate_python: the package for this document into $python_dir/api_client (once per document).
 generate_python() {
     [[ -s "$python_log" && -d "$python_dir/api_client" ]] && return 0
     rm -rf "$python_dir" "$work/python"
     mkdir -p "$python_dir"
-    # No formatter runs afterwards (its hooks want ruff): the generated code is used as it is.
-    printf 'post_hooks: []\npackage_name_override: api_client\nproject_name_override: api-client\n' >"$work/python-config.yaml"
+    printf '%s' "$python_config" >"$work/python-config.yaml"
     "$venv/bin/openapi-python-client" generate --path "$work/openapi.json" --output-path "$work/python" \
         --meta none --config "$work/python-config.yaml" >"$work/python-generate.log" 2>&1 &&
         mv "$work/python" "$python_dir/api_client" &&
