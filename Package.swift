@@ -21,12 +21,19 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
-        .target(name: "CPrefork"),
+        // What every executable needs from the system (environ, LOG_FILE, a signal self-pipe), and
+        // the pool's own C side (workers' signals, request timer, rate table, scoreboard).
+        .target(name: "CProcess"),
+        .target(name: "CPrefork", dependencies: ["CProcess"]),
 
         // JSON values, a strict parser and a writer (Python's output, byte for byte); no dependencies.
         .target(name: "JSON", swiftSettings: strict),
         // Pure Swift: HTTP model, routing, validation, configuration.
         .target(name: "AppCore", dependencies: ["JSON", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // The one start-up path of the three executables: environment and .env, LOG_FILE and its
+        // reopening, the JSON log bootstrap, the signal self-pipe, terminal lines.
+        .target(name: "Startup", dependencies: ["AppCore", "CProcess", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
         // libpq wrapper and migrations.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         // OpenSSL and libcrypt wrappers: random bytes, HMAC, JWT, bcrypt password hashes.
@@ -40,7 +47,7 @@ let package = Package(
         // The job runner: claims due jobs, sends mail, records outcomes (run once, --loop, status).
         .target(
             name: "Jobs",
-            dependencies: ["JobQueue", "Mail", "AppCore", "Postgres", "CPrefork",
+            dependencies: ["JobQueue", "Mail", "AppCore", "Postgres", "Startup",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
@@ -49,14 +56,14 @@ let package = Package(
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
-            dependencies: ["CFastCGI", "CPrefork", "AppCore", "Postgres", "Handlers", "CryptoSupport",
+            dependencies: ["CFastCGI", "CPrefork", "Startup", "AppCore", "Postgres", "Handlers", "CryptoSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Command line: serve, migrate.
         .executableTarget(
             name: "FCGIApp",
-            dependencies: ["FCGIServer", "AppCore", "Postgres", "Handlers", "CPrefork",
+            dependencies: ["FCGIServer", "AppCore", "Postgres", "Handlers", "Startup",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
@@ -64,7 +71,7 @@ let package = Package(
         // The job runner's command line (cron: `JobRunner run once`).
         .executableTarget(
             name: "JobRunner",
-            dependencies: ["Jobs", "AppCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Jobs", "Startup"],
             swiftSettings: strict
         ),
         // WebSocket chat: the protocol, rooms and limits as pure logic (no I/O), and the daemon
@@ -83,7 +90,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ChatDaemon",
-            dependencies: ["ChatServer", "ChatCore", "AppCore", "CPrefork", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ChatServer", "ChatCore", "AppCore", "Startup", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Load generator of `scripts/bench ws`: many WebSocket clients in one process.

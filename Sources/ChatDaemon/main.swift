@@ -1,9 +1,9 @@
 import AppCore
-import CPrefork
 import ChatCore
 import ChatServer
 import Glibc
 import Logging
+import Startup
 
 // ChatDaemon: the WebSocket chat (`/ws/chat/{room_id}`), behind nginx's `/ws/` location.
 //
@@ -21,23 +21,10 @@ let usage = """
     and WS_* (see README). SIGTERM/SIGINT: graceful stop. SIGUSR1: reopen LOG_FILE.
     """
 
-func fail(_ line: String, code: Int32) -> Never {
-    var text = Array((line + "\n").utf8)
-    _ = write(2, &text, text.count)
-    exit(code)
-}
+let startup = Startup(program: "ChatDaemon")
 
-func environment() -> [String: String] {
-    var values: [String: String] = [:]
-    var pointer = environ
-    while let entry = pointer.pointee {
-        let text = String(cString: entry)
-        if let equals = text.firstIndex(of: "=") {
-            values[String(text[..<equals])] = String(text[text.index(after: equals)...])
-        }
-        pointer += 1
-    }
-    return values
+func fail(_ line: String, code: Int32) -> Never {
+    startup.exit(StartupError(exitCode: code, line: line))
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -55,29 +42,17 @@ while let argument = arguments.first {
         pidFile = value
         arguments.removeFirst()
     case "-h", "--help":
-        print(usage)
+        startup.console.out(usage)
         exit(0)
     default:
         fail("unknown argument \(argument)\n\(usage)", code: 64)
     }
 }
 
-var env = environment()
-if let listenOverride { env["WS_LISTEN"] = listenOverride }
-let configuration: ChatConfiguration
-do {
-    let settings = SettingsReader(environment: env, dotEnv: try DotEnv.load(path: env["ENV_FILE"] ?? ".env"))
-    configuration = try ChatConfiguration(settings, processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-} catch {
-    fail("\(error)", code: 78)
+let configuration = startup.configuration(overrides: listenOverride.map { ["WS_LISTEN": $0] } ?? [:]) {
+    try ChatConfiguration($0, processorCount: Startup.processorCount)
 }
-
-if let logFile = configuration.app.logFile, CPrefork_log_open(logFile) != 0 {
-    fail("cannot open LOG_FILE \(logFile): \(String(cString: strerror(errno)))", code: 73)
-}
-let level = Logger.Level(rawValue: configuration.app.logLevel) ?? .info
-LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-let logger = Logger(label: "chatd")
+let logger = startup.logging(label: "chatd", level: configuration.app.logLevel, file: configuration.app.logFile)
 
 // The stop and reopen signals are taken by sigwait below: blocked here, before any thread
 // exists, so every thread inherits the mask and none of them is interrupted by them; the log
@@ -109,10 +84,10 @@ var received: Int32 = 0
 while true {
     while sigwait(&stopSignals, &received) != 0 {}
     guard received == SIGUSR1 else { break }
-    switch CPrefork_log_reopen() {
-    case 0: logger.notice("Log file reopened")
-    case 1: break  // no LOG_FILE: stderr, nothing to reopen
-    default: logger.error("Cannot reopen the log file", metadata: ["error": "\(String(cString: strerror(errno)))"])
+    switch LogFile.reopen() {
+    case .reopened: logger.notice("Log file reopened")
+    case .noFile: break  // stderr, nothing to reopen
+    case .failed(let problem): logger.error("Cannot reopen the log file", metadata: ["error": "\(problem)"])
     }
 }
 if let pidFile { unlink(pidFile) }

@@ -1,10 +1,10 @@
 import AppCore
-import CPrefork
 import Glibc
 import JobQueue
 import Logging
 import Mail
 import Postgres
+import Startup
 
 /// The command line of the job runner, parsed by hand as FCGIApp's is.
 ///
@@ -133,19 +133,18 @@ public struct RunnerCommand: Equatable, Sendable {
             return 1
         }
         defer { withExtendedLifetime(lock) {} }
-        // SIGTERM, SIGINT and SIGQUIT ask for a stop after the job in hand (a self-pipe, as the
-        // FastCGI master does); SIGPIPE is ignored.
-        let signalPipe = CPrefork_install_master_signals()
-        // SIGUSR1 reopens LOG_FILE at once, in its handler (not through the pipe, which is read
-        // only between jobs): no line goes to a rotated file after the signal.
-        _ = CPrefork_log_reopen_on_sigusr1()
+        // SIGTERM, SIGINT and SIGQUIT ask for a stop after the job in hand (a self-pipe, read
+        // between jobs and polled by --loop's wait).
+        let signals: SignalPipe
+        do {
+            signals = try SignalPipe.install([SIGTERM, SIGINT, SIGQUIT])
+        } catch {
+            Console.fail("\(error)")
+            return error.exitCode
+        }
         var stopRequested = false
         let shouldStop = { () -> Bool in
-            while case let signal = CPrefork_next_signal(), signal != Int32(CPrefork_SignalNone.rawValue) {
-                if signal == Int32(CPrefork_SignalTerminate.rawValue) || signal == Int32(CPrefork_SignalQuit.rawValue) {
-                    stopRequested = true
-                }
-            }
+            while signals.next() != nil { stopRequested = true }
             return stopRequested
         }
         let transport: any MailTransport
@@ -167,7 +166,7 @@ public struct RunnerCommand: Equatable, Sendable {
             "mail.url": "\(configuration.mailURL.redacted)", "batch": "\(configuration.batchSize)",
             "timeout.seconds": "\(configuration.timeoutSeconds)"])
         if action == .runLoop {
-            runner.runLoop(interruptDescriptor: signalPipe >= 0 ? signalPipe : nil, shouldStop: shouldStop)
+            runner.runLoop(interruptDescriptor: signals.fileDescriptor, shouldStop: shouldStop)
             logger.info("Job runner stopped")
             return 0
         }
