@@ -56,7 +56,7 @@ let package = Package(
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
-            dependencies: ["CFastCGI", "CPrefork", "Startup", "AppCore", "Postgres", "Handlers", "CryptoSupport",
+            dependencies: ["CFastCGI", "CPrefork", "Startup", "AppCore", "CryptoSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
@@ -122,7 +122,7 @@ let package = Package(
                                                             .product(name: "NIOEmbedded", package: "swift-nio"),
                                                             .product(name: "NIOWebSocket", package: "swift-nio"),
                                                             .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "FCGIServerTests", dependencies: ["JSON", "FCGIServer", "AppCore", "Handlers", "Postgres", "CPrefork",
+        .testTarget(name: "FCGIServerTests", dependencies: ["JSON", "FCGIServer", "FCGIApp", "AppCore", "Handlers", "Postgres", "CPrefork",
                                                            .product(name: "Logging", package: "swift-log")]),
     ]
 )
