@@ -12,9 +12,14 @@ final class FastCGIConnection {
     }
 
     private let request: UnsafeMutablePointer<FCGX_Request>
+    private let listenFileDescriptor: Int32
+    /// The listening socket is a unix socket: connections are accepted here, not by libfcgi.
+    private let acceptsHere: Bool
 
     /// Call after `FCGX_Init()`. `FCGI_FAIL_ACCEPT_ON_INTR` makes a signal wake a blocked accept.
     init(listenFileDescriptor: Int32) {
+        self.listenFileDescriptor = listenFileDescriptor
+        acceptsHere = Self.isUnixSocket(listenFileDescriptor)
         request = .allocate(capacity: 1)
         FCGX_InitRequest(request, listenFileDescriptor, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
     }
@@ -31,11 +36,42 @@ final class FastCGIConnection {
     /// The C function a signal handler calls so libfcgi stops retrying accept().
     static var shutdownHook: @convention(c) () -> Void { FCGX_ShutdownPending }
 
+    /// Waits for the next request and reads its params.
+    ///
+    /// On a unix socket the connection is accepted here and handed to libfcgi, which then only
+    /// reads the request: libfcgi's own accept waits for a new unix connection to become readable
+    /// with `select()` (a guard against a Linux 2.0 bug), and a signal arriving in that wait (a
+    /// reload's SIGQUIT, a log rotation's SIGUSR1) interrupts `select()` even with SA_RESTART;
+    /// libfcgi then closes the connection it accepted, and nginx answers 502 for a request that
+    /// was never seen. On TCP libfcgi accepts as usual (it has no such wait there, and applies
+    /// `FCGI_WEB_SERVER_ADDRS`).
     func accept() -> AcceptOutcome {
+        if acceptsHere {
+            // Workers never exec, so the connection needs no close-on-exec flag.
+            let descriptor = Glibc.accept(listenFileDescriptor, nil, nil)
+            if descriptor < 0 {
+                let code = errno
+                return code == EINTR || code == ECONNABORTED ? .interrupted : .failed(code)
+            }
+            // FCGX_Accept_r first finishes the previous request, closing its connection unless
+            // it is kept: marked kept, the one accepted here stays open and is read as is (the
+            // request's own flags then set keepConnection again).
+            request.pointee.keepConnection = 1
+            request.pointee.ipcFd = descriptor
+        }
         let result = FCGX_Accept_r(request)
         if result >= 0 { return .accepted }
         let code = errno
         return code == EINTR ? .interrupted : .failed(code)
+    }
+
+    static func isUnixSocket(_ descriptor: Int32) -> Bool {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return result == 0 && address.ss_family == sa_family_t(AF_UNIX)
     }
 
     /// The params the application uses, copied (libfcgi frees them at the next accept).
