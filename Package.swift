@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "FCGIApp", targets: ["FCGIApp"]),
-        .executable(name: "JobRunner", targets: ["JobRunner"]),
+        .executable(name: "JobRunner", targets: ["Jobs"]),
         .executable(name: "ChatDaemon", targets: ["ChatDaemon"]),
     ],
     dependencies: [
@@ -44,15 +44,16 @@ let package = Package(
         .target(name: "JobQueue", dependencies: ["JSON", "AppCore", "Postgres"], swiftSettings: strict),
         // Mail delivery: MIME, SMTP over TLS (through CryptoSupport), maildir.
         .target(name: "Mail", dependencies: ["CryptoSupport"], swiftSettings: strict),
-        // The job runner: claims due jobs, sends mail, records outcomes (run once, --loop, status).
-        .target(
+        // The job runner (the executable JobRunner; cron: `JobRunner run once`): claims due jobs,
+        // sends mail, records outcomes, keeps the tables bounded (run once, --loop, status).
+        .executableTarget(
             name: "Jobs",
             dependencies: ["JobQueue", "Mail", "AppCore", "Postgres", "Startup",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // The API: controllers and their SQL.
-        .target(name: "Handlers", dependencies: ["JSON", "AppCore", "Postgres", "CryptoSupport", "Identity", "JobQueue", "ChatCore"], swiftSettings: strict),
+        .target(name: "Handlers", dependencies: ["JSON", "AppCore", "Postgres", "CryptoSupport", "Identity", "JobQueue", "ChatCore", "ChatHistory"], swiftSettings: strict),
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
@@ -68,29 +69,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // The job runner's command line (cron: `JobRunner run once`).
-        .executableTarget(
-            name: "JobRunner",
-            dependencies: ["Jobs", "Startup"],
-            swiftSettings: strict
-        ),
         // WebSocket chat: the protocol, rooms and limits as pure logic (no I/O), and the daemon
         // (SwiftNIO event loops; PostgreSQL on threads of its own, LISTEN/NOTIFY between daemons).
         .target(name: "ChatCore", dependencies: ["JSON", "AppCore"], swiftSettings: strict),
-        .target(
-            name: "ChatServer",
-            dependencies: ["ChatCore", "AppCore", "Postgres", "Identity", "CryptoSupport",
+        // The stored chat (chat_messages): storing, replaying, paging, one decoder of a stored message.
+        .target(name: "ChatHistory", dependencies: ["ChatCore", "Postgres"], swiftSettings: strict),
+        // The chat daemon: SwiftNIO event loops for the clients, PostgreSQL on threads of its own
+        // (the store and the LISTEN side), the hub and its room shards.
+        .executableTarget(
+            name: "ChatDaemon",
+            dependencies: ["ChatCore", "ChatHistory", "AppCore", "Postgres", "Identity", "CryptoSupport", "Startup",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOWebSocket", package: "swift-nio"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "ChatDaemon",
-            dependencies: ["ChatServer", "ChatCore", "AppCore", "Startup", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Load generator of `scripts/bench ws`: many WebSocket clients in one process.
@@ -117,7 +111,7 @@ let package = Package(
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ChatCoreTests", dependencies: ["JSON", "ChatCore", "AppCore"]),
-        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatCore", "AppCore", "Identity", "CryptoSupport", "Postgres", "TestSupport",
+        .testTarget(name: "ChatDaemonTests", dependencies: ["ChatDaemon", "ChatCore", "AppCore", "Identity", "CryptoSupport", "Postgres", "TestSupport",
                                                             .product(name: "NIOCore", package: "swift-nio"),
                                                             .product(name: "NIOEmbedded", package: "swift-nio"),
                                                             .product(name: "NIOWebSocket", package: "swift-nio"),

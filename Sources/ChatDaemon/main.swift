@@ -1,6 +1,6 @@
 import AppCore
 import ChatCore
-import ChatServer
+
 import Glibc
 import Logging
 import Startup

@@ -1,5 +1,5 @@
 import Glibc
-import Jobs
+
 import Startup
 
 // JobRunner: the job runner that cron starts (`run once`), or that runs in `--loop` mode in
