@@ -53,7 +53,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The API: controllers and their SQL.
-        .target(name: "Handlers", dependencies: ["JSON", "AppCore", "Postgres", "CryptoSupport", "Identity", "JobQueue", "ChatCore", "ChatHistory"], swiftSettings: strict),
+        .target(name: "Handlers", dependencies: [.product(name: "Logging", package: "swift-log"), "JSON", "AppCore", "Postgres", "CryptoSupport", "Identity", "JobQueue", "ChatCore", "ChatHistory"], swiftSettings: strict),
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
@@ -64,7 +64,7 @@ let package = Package(
         // Command line: serve, migrate.
         .executableTarget(
             name: "FCGIApp",
-            dependencies: ["FCGIServer", "AppCore", "Postgres", "Handlers", "Startup",
+            dependencies: ["CryptoSupport", "FCGIServer", "AppCore", "Postgres", "Handlers", "Startup",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
@@ -102,16 +102,16 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres"], swiftSettings: strict),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "AppCoreTests", dependencies: ["JSON", "AppCore"]),
+        .testTarget(name: "AppCoreTests", dependencies: [.product(name: "Logging", package: "swift-log"), "JSON", "AppCore"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "CryptoSupport"]),
-        .testTarget(name: "HandlersTests", dependencies: ["JSON", "Handlers", "AppCore", "Postgres", "TestSupport"]),
+        .testTarget(name: "HandlersTests", dependencies: ["CryptoSupport", .product(name: "Logging", package: "swift-log"), "JSON", "Handlers", "AppCore", "Postgres", "TestSupport"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "CryptoSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ChatCoreTests", dependencies: ["JSON", "ChatCore", "AppCore"]),
-        .testTarget(name: "ChatDaemonTests", dependencies: ["ChatDaemon", "ChatCore", "AppCore", "Identity", "CryptoSupport", "Postgres", "TestSupport",
+        .testTarget(name: "ChatDaemonTests", dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio"), "ChatDaemon", "ChatCore", "AppCore", "Identity", "CryptoSupport", "Postgres", "TestSupport",
                                                             .product(name: "NIOCore", package: "swift-nio"),
                                                             .product(name: "NIOEmbedded", package: "swift-nio"),
                                                             .product(name: "NIOWebSocket", package: "swift-nio"),
