@@ -27,27 +27,19 @@ func fail(_ line: String, code: Int32) -> Never {
     startup.exit(StartupError(exitCode: code, line: line))
 }
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-var listenOverride: String?
-var pidFile: String?
-while let argument = arguments.first {
-    arguments.removeFirst()
-    switch argument {
-    case "--listen":
-        guard let value = arguments.first else { fail("--listen needs an address\n\(usage)", code: 64) }
-        listenOverride = value
-        arguments.removeFirst()
-    case "--pid-file":
-        guard let value = arguments.first else { fail("--pid-file needs a path\n\(usage)", code: 64) }
-        pidFile = value
-        arguments.removeFirst()
-    case "-h", "--help":
-        startup.console.out(usage)
-        exit(0)
-    default:
-        fail("unknown argument \(argument)\n\(usage)", code: 64)
-    }
+let parser = CommandLineParser([.init([], options: ["--listen", "--pid-file"])], default: [])
+let line: CommandLineParser.Line
+do {
+    line = try parser.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    fail("\(error)\n\(usage)", code: 64)
 }
+if line.command == ["help"] {
+    startup.console.out(usage)
+    exit(0)
+}
+let listenOverride = line.value("--listen")
+let pidFile = line.value("--pid-file")
 
 let configuration = startup.configuration(overrides: listenOverride.map { ["WS_LISTEN": $0] } ?? [:]) {
     try ChatConfiguration($0, processorCount: Startup.processorCount)

@@ -44,38 +44,21 @@ public struct RunnerCommand: Equatable, Sendable {
         LOG_LEVEL, LOG_FILE (see README.md). SIGUSR1 reopens LOG_FILE (after logrotate renamed it).
         """
 
-    public struct UsageError: Error, CustomStringConvertible, Equatable {
-        public let description: String
-    }
+    static let parser = CommandLineParser([
+        .init(["run"], options: ["--lock-file", "--batch"], flags: ["--loop"]),
+        .init(["run", "once"], options: ["--lock-file", "--batch"]),
+        .init(["status"]),
+    ])
 
-    public init(arguments: [String]) throws(UsageError) {
-        var rest = arguments[...]
-        guard let first = rest.popFirst() else { throw UsageError(description: "a command is needed: run or status") }
-        switch first {
-        case "run":
-            action = .runOnce
-            if rest.first == "once" { rest = rest.dropFirst() }
-        case "status": action = .status
-        case "help", "-h", "--help": action = .help
-        default: throw UsageError(description: "unknown command '\(first)'")
+    public init(arguments: [String]) throws(CommandLineParser.UsageError) {
+        let line = try Self.parser.parse(arguments)
+        switch line.command {
+        case ["help"]: action = .help
+        case ["status"]: action = .status
+        default: action = line.has("--loop") ? .runLoop : .runOnce
         }
-        while let option = rest.popFirst() {
-            func value() throws(UsageError) -> String {
-                guard let next = rest.popFirst() else { throw UsageError(description: "\(option) needs a value") }
-                return next
-            }
-            switch option {
-            case "--loop" where action == .runOnce: action = .runLoop
-            case "--lock-file": lockFile = try value()
-            case "--batch":
-                guard let count = Int(try value()), (1...1000).contains(count) else {
-                    throw UsageError(description: "--batch must be between 1 and 1000")
-                }
-                batchSize = count
-            case "-h", "--help": action = .help
-            default: throw UsageError(description: "unknown option '\(option)'")
-            }
-        }
+        lockFile = line.value("--lock-file")
+        batchSize = try line.int("--batch", in: 1...1000)
     }
 
     /// Runs the command; returns the exit status.
