@@ -176,22 +176,7 @@ private struct Parser {
         }
         while true {
             elements.append(try parseValue())
-            skipWhitespace()
-            guard pos < end else { throw fail(JSONParseError.expectingComma, pos) }
-            let c = input[pos]
-            if c == UInt8(ascii: ",") {
-                let comma = pos
-                pos += 1
-                skipWhitespace()
-                if pos < end && input[pos] == UInt8(ascii: "]") {
-                    throw fail(JSONParseError.trailingCommaArray, comma)
-                }
-            } else if c == UInt8(ascii: "]") {
-                pos += 1
-                break
-            } else {
-                throw fail(JSONParseError.expectingComma, pos)
-            }
+            if try closes(UInt8(ascii: "]"), trailingComma: JSONParseError.trailingCommaArray) { break }
         }
         depth -= 1
         return .array(elements)
@@ -224,25 +209,27 @@ private struct Parser {
             skipWhitespace()
             let value = try parseValue()
             object.set(key, value)  // a repeated key: last value wins, first position kept
-            skipWhitespace()
-            guard pos < end else { throw fail(JSONParseError.expectingComma, pos) }
-            let c = input[pos]
-            if c == UInt8(ascii: ",") {
-                let comma = pos
-                pos += 1
-                skipWhitespace()
-                if pos < end && input[pos] == UInt8(ascii: "}") {
-                    throw fail(JSONParseError.trailingCommaObject, comma)
-                }
-            } else if c == UInt8(ascii: "}") {
-                pos += 1
-                break
-            } else {
-                throw fail(JSONParseError.expectingComma, pos)
-            }
+            if try closes(UInt8(ascii: "}"), trailingComma: JSONParseError.trailingCommaObject) { break }
         }
         depth -= 1
         return .object(object)
+    }
+
+    /// After an element of an array or object: true at the closing bracket, false after a
+    /// comma that another element follows (both consumed).
+    mutating func closes(_ closing: UInt8, trailingComma: String) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard pos < end else { throw fail(JSONParseError.expectingComma, pos) }
+        if input[pos] == closing {
+            pos += 1
+            return true
+        }
+        guard input[pos] == UInt8(ascii: ",") else { throw fail(JSONParseError.expectingComma, pos) }
+        let comma = pos
+        pos += 1
+        skipWhitespace()
+        if pos < end && input[pos] == closing { throw fail(trailingComma, comma) }
+        return false
     }
 
     // MARK: Strings
