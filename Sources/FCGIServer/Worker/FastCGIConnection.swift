@@ -9,14 +9,29 @@ final class FastCGIConnection {
         case accepted
         case interrupted
         case failed(Int32)
+        /// A peer the filter does not trust connected; its connection is closed (address given).
+        case refused(String)
+        /// A trusted peer's connection ended before it sent a whole request head.
+        case dropped
     }
 
     private let request: UnsafeMutablePointer<FCGX_Request>
+    private let listenFileDescriptor: Int32
+    /// Set for a TCP socket: this connection accepts itself and checks the peer (see `accept`).
+    private let peerFilter: FastCGIPeerFilter?
 
     /// Call after `FCGX_Init()`. `FCGI_FAIL_ACCEPT_ON_INTR` makes a signal wake a blocked accept.
-    init(listenFileDescriptor: Int32) {
+    ///
+    /// - Parameter peerFilter: the peers a TCP socket answers; nil leaves accepting to libfcgi
+    ///   (a unix socket, whose file permissions say who may connect).
+    init(listenFileDescriptor: Int32, peerFilter: FastCGIPeerFilter? = nil) {
         request = .allocate(capacity: 1)
-        FCGX_InitRequest(request, listenFileDescriptor, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
+        self.listenFileDescriptor = listenFileDescriptor
+        self.peerFilter = peerFilter
+        // With a filter, libfcgi is never given the listening socket: every connection it reads
+        // was accepted and checked here, also after a protocol error (when libfcgi would accept
+        // again on its own, it finds no socket and returns instead).
+        FCGX_InitRequest(request, peerFilter == nil ? listenFileDescriptor : -1, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
     }
 
     deinit {
@@ -32,10 +47,39 @@ final class FastCGIConnection {
     static var shutdownHook: @convention(c) () -> Void { FCGX_ShutdownPending }
 
     func accept() -> AcceptOutcome {
-        let result = FCGX_Accept_r(request)
-        if result >= 0 { return .accepted }
-        let code = errno
-        return code == EINTR ? .interrupted : .failed(code)
+        guard let peerFilter else {
+            let result = FCGX_Accept_r(request)
+            if result >= 0 { return .accepted }
+            let code = errno
+            return code == EINTR ? .interrupted : .failed(code)
+        }
+        // A connection kept open by the front server (FCGI_KEEP_CONN) carries the next request.
+        if request.pointee.ipcFd < 0 {
+            var peer = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let descriptor = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    // Workers never exec: no close-on-exec flag is needed (accept4 is not in Glibc's module).
+                    Glibc.accept(listenFileDescriptor, $0, &length)
+                }
+            }
+            if descriptor < 0 {
+                let code = errno
+                return code == EINTR || code == ECONNABORTED ? .interrupted : .failed(code)
+            }
+            guard let address = FastCGIPeerFilter.peerBytes(peer), peerFilter.allows(address) else {
+                close(descriptor)
+                return .refused(FastCGIPeerFilter.peerBytes(peer).map(FastCGIPeerFilter.text(of:)) ?? "unknown")
+            }
+            // Responses are written whole; no reason to wait for acknowledgements (as libfcgi).
+            var one: Int32 = 1
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            // libfcgi reads a request from `ipcFd` when one is open; `keepConnection` stops the
+            // FCGX_Finish_r it begins with from closing it. Both are overwritten by the request.
+            request.pointee.ipcFd = descriptor
+            request.pointee.keepConnection = 1
+        }
+        return FCGX_Accept_r(request) >= 0 ? .accepted : .dropped
     }
 
     /// The params the application uses, copied (libfcgi frees them at the next accept).
