@@ -83,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ChatDaemon",
-            dependencies: ["ChatServer", "ChatCore", "AppCore", "CPrefork", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ChatServer", "ChatCore", "AppCore", "Postgres", "CPrefork", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Load generator of `scripts/bench ws`: many WebSocket clients in one process.

@@ -4,6 +4,7 @@ import ChatCore
 import ChatServer
 import Glibc
 import Logging
+import Postgres
 
 // ChatDaemon: the WebSocket chat (`/ws/chat/{room_id}`), behind nginx's `/ws/` location.
 //
@@ -89,6 +90,21 @@ sigaddset(&stopSignals, SIGTERM)
 sigaddset(&stopSignals, SIGINT)
 sigaddset(&stopSignals, SIGUSR1)
 pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
+// The daemon holds two PostgreSQL sessions (storing, LISTEN): it does not start when the server
+// has no room for them (README, "Several hosts").
+let budget = ConnectionBudget.check(conninfo: configuration.app.databaseURL, need: 2)
+if let refusal = budget.refusal(need: 2, holder: "this chat daemon", reason: "one to store, one to LISTEN") {
+    fail("ChatDaemon: \(refusal)", code: 78)
+}
+switch budget {
+case .fits(let figures):
+    logger.notice("Connection budget", metadata: figures.figures.merging(["need": "2"]) { $1 }.mapValues { .string($0) })
+case .unknown(let error):
+    logger.warning("Connection budget not checked: database not reachable", metadata: ["error": "\(error)"])
+case .exceeded, .serverFull:
+    break
+}
 
 let server = ChatServer(configuration: configuration, logger: logger)
 do {
