@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "FCGIApp", targets: ["FCGIApp"]),
-        .executable(name: "JobRunner", targets: ["JobRunner"]),
+        .executable(name: "JobRunner", targets: ["Jobs"]),
         .executable(name: "ChatDaemon", targets: ["ChatDaemon"]),
     ],
     dependencies: [
@@ -21,12 +21,19 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
-        .target(name: "CPrefork"),
+        // What every executable needs from the system (environ, LOG_FILE, a signal self-pipe), and
+        // the pool's own C side (workers' signals, request timer, rate table, scoreboard).
+        .target(name: "CProcess"),
+        .target(name: "CPrefork", dependencies: ["CProcess"]),
 
         // JSON values, a strict parser and a writer (Python's output, byte for byte); no dependencies.
         .target(name: "JSON", swiftSettings: strict),
         // Pure Swift: HTTP model, routing, validation, configuration.
         .target(name: "AppCore", dependencies: ["JSON", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        // The one start-up path of the three executables: environment and .env, LOG_FILE and its
+        // reopening, the JSON log bootstrap, the signal self-pipe, terminal lines.
+        .target(name: "Startup", dependencies: ["AppCore", "CProcess", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
         // libpq wrapper and migrations.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         // OpenSSL and libcrypt wrappers: random bytes, HMAC, JWT, bcrypt password hashes.
@@ -37,53 +44,47 @@ let package = Package(
         .target(name: "JobQueue", dependencies: ["JSON", "AppCore", "Postgres"], swiftSettings: strict),
         // Mail delivery: MIME, SMTP over TLS (through CryptoSupport), maildir.
         .target(name: "Mail", dependencies: ["CryptoSupport"], swiftSettings: strict),
-        // The job runner: claims due jobs, sends mail, records outcomes (run once, --loop, status).
-        .target(
+        // The job runner (the executable JobRunner; cron: `JobRunner run once`): claims due jobs,
+        // sends mail, records outcomes, keeps the tables bounded (run once, --loop, status).
+        .executableTarget(
             name: "Jobs",
-            dependencies: ["JobQueue", "Mail", "AppCore", "Postgres", "CPrefork",
+            dependencies: ["JobQueue", "Mail", "AppCore", "Postgres", "Startup",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // The API: controllers and their SQL.
-        .target(name: "Handlers", dependencies: ["JSON", "AppCore", "Postgres", "CryptoSupport", "Identity", "JobQueue", "ChatCore"], swiftSettings: strict),
+        .target(name: "Handlers", dependencies: [.product(name: "Logging", package: "swift-log"), "JSON", "AppCore", "Postgres", "CryptoSupport", "Identity", "JobQueue", "ChatCore", "ChatHistory"], swiftSettings: strict),
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
-            dependencies: ["CFastCGI", "CPrefork", "AppCore", "Postgres", "Handlers", "CryptoSupport",
+            dependencies: ["CFastCGI", "CPrefork", "Startup", "AppCore", "CryptoSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Command line: serve, migrate.
         .executableTarget(
             name: "FCGIApp",
-            dependencies: ["FCGIServer", "AppCore", "Postgres", "Handlers", "CPrefork",
+            dependencies: ["CryptoSupport", "FCGIServer", "AppCore", "Postgres", "Handlers", "Startup",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
-        // The job runner's command line (cron: `JobRunner run once`).
-        .executableTarget(
-            name: "JobRunner",
-            dependencies: ["Jobs", "AppCore", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict
-        ),
         // WebSocket chat: the protocol, rooms and limits as pure logic (no I/O), and the daemon
         // (SwiftNIO event loops; PostgreSQL on threads of its own, LISTEN/NOTIFY between daemons).
         .target(name: "ChatCore", dependencies: ["JSON", "AppCore"], swiftSettings: strict),
-        .target(
-            name: "ChatServer",
-            dependencies: ["ChatCore", "AppCore", "Postgres", "Identity", "CryptoSupport",
+        // The stored chat (chat_messages): storing, replaying, paging, one decoder of a stored message.
+        .target(name: "ChatHistory", dependencies: ["ChatCore", "Postgres"], swiftSettings: strict),
+        // The chat daemon: SwiftNIO event loops for the clients, PostgreSQL on threads of its own
+        // (the store and the LISTEN side), the hub and its room shards.
+        .executableTarget(
+            name: "ChatDaemon",
+            dependencies: ["ChatCore", "ChatHistory", "AppCore", "Postgres", "Identity", "CryptoSupport", "Startup",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOWebSocket", package: "swift-nio"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "ChatDaemon",
-            dependencies: ["ChatServer", "ChatCore", "AppCore", "Postgres", "CPrefork", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Load generator of `scripts/bench ws`: many WebSocket clients in one process.
@@ -101,21 +102,22 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres"], swiftSettings: strict),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "AppCoreTests", dependencies: ["JSON", "AppCore"]),
+        .testTarget(name: "StartupTests", dependencies: ["Startup"]),
+        .testTarget(name: "AppCoreTests", dependencies: [.product(name: "Logging", package: "swift-log"), "JSON", "AppCore"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "CryptoSupport"]),
-        .testTarget(name: "HandlersTests", dependencies: ["JSON", "Handlers", "AppCore", "Postgres", "TestSupport"]),
+        .testTarget(name: "HandlersTests", dependencies: ["CryptoSupport", .product(name: "Logging", package: "swift-log"), "JSON", "Handlers", "AppCore", "Postgres", "TestSupport"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "CryptoSupport"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
+        .testTarget(name: "JobsTests", dependencies: ["Startup", "Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
                                                       .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ChatCoreTests", dependencies: ["JSON", "ChatCore", "AppCore"]),
-        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatCore", "AppCore", "Identity", "CryptoSupport", "Postgres", "TestSupport",
+        .testTarget(name: "ChatDaemonTests", dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio"), "ChatDaemon", "ChatCore", "AppCore", "Identity", "CryptoSupport", "Postgres", "TestSupport",
                                                             .product(name: "NIOCore", package: "swift-nio"),
                                                             .product(name: "NIOEmbedded", package: "swift-nio"),
                                                             .product(name: "NIOWebSocket", package: "swift-nio"),
                                                             .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "FCGIServerTests", dependencies: ["JSON", "FCGIServer", "AppCore", "Handlers", "Postgres", "CPrefork",
+        .testTarget(name: "FCGIServerTests", dependencies: ["JSON", "FCGIServer", "FCGIApp", "AppCore", "Handlers", "Postgres", "CPrefork",
                                                            .product(name: "Logging", package: "swift-log")]),
     ]
 )

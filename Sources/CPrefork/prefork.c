@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "CPrefork.h"
+#include "CProcess.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,70 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int signal_pipe[2] = {-1, -1};
 static volatile sig_atomic_t worker_stop = 0;
 
-static const int master_signals[] = {SIGTERM, SIGINT, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2};
-
-static void master_handler(int signo) {
-    int saved = errno;
-    char c = CPrefork_SignalNone;
-    switch (signo) {
-    case SIGTERM: case SIGINT: c = CPrefork_SignalTerminate; break;
-    case SIGQUIT: c = CPrefork_SignalQuit; break;
-    case SIGCHLD: c = CPrefork_SignalChild; break;
-    case SIGUSR1: c = CPrefork_SignalReopenLogs; break;
-    case SIGUSR2: c = CPrefork_SignalReload; break;
-    }
-    if (c != CPrefork_SignalNone && signal_pipe[1] >= 0) {
-        ssize_t ignored = write(signal_pipe[1], &c, 1);
-        (void)ignored;
-    }
-    errno = saved;
-}
-
-int CPrefork_install_master_signals(void) {
-    if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return -1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = master_handler;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof master_signals / sizeof master_signals[0]; i++) {
-        if (sigaction(master_signals[i], &sa, NULL) != 0) return -1;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    // A master re-executed on reload starts with these blocked (see Reexecution.swift): what
-    // arrived in between is delivered now, to the handlers.
-    CPrefork_block_signals(0);
-    return signal_pipe[0];
-}
-
-int CPrefork_next_signal(void) {
-    char c;
-    ssize_t n = read(signal_pipe[0], &c, 1);
-    return n == 1 ? (int)c : CPrefork_SignalNone;
-}
-
-void CPrefork_block_signals(int block) {
-    sigset_t set;
-    sigemptyset(&set);
-    for (size_t i = 0; i < sizeof master_signals / sizeof master_signals[0]; i++) {
-        sigaddset(&set, master_signals[i]);
-    }
-    sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
 int CPrefork_init_child(pid_t expected_parent) {
-    if (signal_pipe[0] >= 0) { close(signal_pipe[0]); signal_pipe[0] = -1; }
-    if (signal_pipe[1] >= 0) { close(signal_pipe[1]); signal_pipe[1] = -1; }
-    for (size_t i = 0; i < sizeof master_signals / sizeof master_signals[0]; i++) {
-        signal(master_signals[i], SIG_DFL);
-    }
-    signal(SIGPIPE, SIG_DFL);
+    CProcess_signals_forget();
     // SIGUSR1 reopens LOG_FILE in workers too; set before the mask opens, so that one sent to a
     // worker just forked never finds the default action (which ends the process).
-    if (CPrefork_log_reopen_on_sigusr1() != 0) return -1;
+    if (CProcess_log_reopen_on_sigusr1() != 0) return -1;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -143,6 +87,3 @@ int CPrefork_wexitstatus(int status) { return WEXITSTATUS(status); }
 int CPrefork_wifsignaled(int status) { return WIFSIGNALED(status); }
 int CPrefork_wtermsig(int status) { return WTERMSIG(status); }
 int CPrefork_wcoredump(int status) { return WCOREDUMP(status); }
-
-extern char **environ;
-char **CPrefork_environ(void) { return environ; }

@@ -1,10 +1,10 @@
 import AppCore
-import CPrefork
 import ChatCore
-import ChatServer
+
 import Glibc
 import Logging
 import Postgres
+import Startup
 
 // ChatDaemon: the WebSocket chat (`/ws/chat/{room_id}`), behind nginx's `/ws/` location.
 //
@@ -22,63 +22,30 @@ let usage = """
     and WS_* (see README). SIGTERM/SIGINT: graceful stop. SIGUSR1: reopen LOG_FILE.
     """
 
+let startup = Startup(program: "ChatDaemon")
+
 func fail(_ line: String, code: Int32) -> Never {
-    var text = Array((line + "\n").utf8)
-    _ = write(2, &text, text.count)
-    exit(code)
+    startup.exit(StartupError(exitCode: code, line: line))
 }
 
-func environment() -> [String: String] {
-    var values: [String: String] = [:]
-    var pointer = environ
-    while let entry = pointer.pointee {
-        let text = String(cString: entry)
-        if let equals = text.firstIndex(of: "=") {
-            values[String(text[..<equals])] = String(text[text.index(after: equals)...])
-        }
-        pointer += 1
-    }
-    return values
-}
-
-var arguments = Array(CommandLine.arguments.dropFirst())
-var listenOverride: String?
-var pidFile: String?
-while let argument = arguments.first {
-    arguments.removeFirst()
-    switch argument {
-    case "--listen":
-        guard let value = arguments.first else { fail("--listen needs an address\n\(usage)", code: 64) }
-        listenOverride = value
-        arguments.removeFirst()
-    case "--pid-file":
-        guard let value = arguments.first else { fail("--pid-file needs a path\n\(usage)", code: 64) }
-        pidFile = value
-        arguments.removeFirst()
-    case "-h", "--help":
-        print(usage)
-        exit(0)
-    default:
-        fail("unknown argument \(argument)\n\(usage)", code: 64)
-    }
-}
-
-var env = environment()
-if let listenOverride { env["WS_LISTEN"] = listenOverride }
-let configuration: ChatConfiguration
+let parser = CommandLineParser([.init([], options: ["--listen", "--pid-file"])], default: [])
+let line: CommandLineParser.Line
 do {
-    let settings = SettingsReader(environment: env, dotEnv: try DotEnv.load(path: env["ENV_FILE"] ?? ".env"))
-    configuration = try ChatConfiguration(settings, processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    line = try parser.parse(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    fail("\(error)", code: 78)
+    fail("\(error)\n\(usage)", code: 64)
 }
+if line.command == ["help"] {
+    startup.console.out(usage)
+    exit(0)
+}
+let listenOverride = line.value("--listen")
+let pidFile = line.value("--pid-file")
 
-if let logFile = configuration.app.logFile, CPrefork_log_open(logFile) != 0 {
-    fail("cannot open LOG_FILE \(logFile): \(String(cString: strerror(errno)))", code: 73)
+let configuration = startup.configuration(overrides: listenOverride.map { ["WS_LISTEN": $0] } ?? [:]) {
+    try ChatConfiguration($0, processorCount: Startup.processorCount)
 }
-let level = Logger.Level(rawValue: configuration.app.logLevel) ?? .info
-LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-let logger = Logger(label: "chatd")
+let logger = startup.logging(label: "chatd", level: configuration.app.logLevel, file: configuration.app.logFile)
 
 // The stop and reopen signals are taken by sigwait below: blocked here, before any thread
 // exists, so every thread inherits the mask and none of them is interrupted by them; the log
@@ -95,7 +62,7 @@ pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 // has no room for them (README, "Several hosts").
 let budget = ConnectionBudget.check(conninfo: configuration.app.databaseURL, need: 2)
 if let refusal = budget.refusal(need: 2, holder: "this chat daemon", reason: "one to store, one to LISTEN") {
-    fail("ChatDaemon: \(refusal)", code: 78)
+    fail(refusal, code: 78)
 }
 switch budget {
 case .fits(let figures):
@@ -125,10 +92,10 @@ var received: Int32 = 0
 while true {
     while sigwait(&stopSignals, &received) != 0 {}
     guard received == SIGUSR1 else { break }
-    switch CPrefork_log_reopen() {
-    case 0: logger.notice("Log file reopened")
-    case 1: break  // no LOG_FILE: stderr, nothing to reopen
-    default: logger.error("Cannot reopen the log file", metadata: ["error": "\(String(cString: strerror(errno)))"])
+    switch LogFile.reopen() {
+    case .reopened: logger.notice("Log file reopened")
+    case .noFile: break  // stderr, nothing to reopen
+    case .failed(let problem): logger.error("Cannot reopen the log file", metadata: ["error": "\(problem)"])
     }
 }
 if let pidFile { unlink(pidFile) }

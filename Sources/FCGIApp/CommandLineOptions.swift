@@ -1,5 +1,7 @@
-/// The command line: `FCGIApp [serve] [options]` or `FCGIApp migrate up|down|status [--dir DIR]`.
-/// Parsed by hand: swift-argument-parser would pull Foundation into every worker.
+import Startup
+
+/// The command line: `FCGIApp [serve] [options]`, `check`, `migrate up|down|status`, `user
+/// create|grant` (read by Startup's `CommandLineParser`, as every executable's is).
 struct CommandLineOptions: Equatable {
     enum Command: Equatable {
         case serve
@@ -40,67 +42,35 @@ struct CommandLineOptions: Equatable {
         Settings come from the environment and ./.env (see README.md).
         """
 
-    struct UsageError: Error, CustomStringConvertible {
-        let description: String
-    }
+    static let parser = CommandLineParser([
+        .init(["serve"], options: ["--listen", "--workers", "--socket-mode", "--pid-file"]),
+        .init(["check"]),
+        .init(["migrate", "up"], options: ["--dir"]),
+        .init(["migrate", "down"], options: ["--dir", "--steps"]),
+        .init(["migrate", "status"], options: ["--dir"]),
+        .init(["user", "create"], options: ["--email", "--username", "--full-name"], flags: ["--admin"]),
+        .init(["user", "grant"], options: ["--email"], takesArguments: true),
+    ], default: ["serve"])
 
-    init(arguments: [String]) throws(UsageError) {
-        var rest = arguments[...]
-        if let first = rest.first, !first.hasPrefix("-") {
-            rest = rest.dropFirst()
-            switch first {
-            case "serve":
-                command = .serve
-            case "check":
-                command = .check
-            case "migrate":
-                guard let action = rest.first, ["up", "down", "status"].contains(action) else {
-                    throw UsageError(description: "migrate needs one of: up, down, status")
-                }
-                rest = rest.dropFirst()
-                command = .migrate(action)
-            case "user":
-                guard let action = rest.first, ["create", "grant"].contains(action) else {
-                    throw UsageError(description: "user needs one of: create, grant")
-                }
-                rest = rest.dropFirst()
-                command = .user(action)
-            case "help":
-                command = .help
-            default:
-                throw UsageError(description: "unknown command '\(first)'")
-            }
+    init(arguments: [String]) throws(CommandLineParser.UsageError) {
+        let line = try Self.parser.parse(arguments)
+        switch line.command {
+        case ["help"]: command = .help
+        case ["serve"]: command = .serve
+        case ["check"]: command = .check
+        case let words where words.first == "migrate": command = .migrate(words[1])
+        case let words: command = .user(words[1])
         }
-        while let option = rest.popFirst() {
-            func value() throws(UsageError) -> String {
-                guard let next = rest.popFirst() else { throw UsageError(description: "\(option) needs a value") }
-                return next
-            }
-            switch option {
-            case "--listen": listen = try value()
-            case "--workers":
-                let text = try value()
-                guard let count = Int(text), (1...512).contains(count) else {
-                    throw UsageError(description: "--workers must be between 1 and 512")
-                }
-                workers = count
-            case "--socket-mode": socketMode = try value()
-            case "--pid-file": pidFile = try value()
-            case "--dir": migrationsDirectory = try value()
-            case "--steps":
-                guard let count = Int(try value()), count >= 1 else { throw UsageError(description: "--steps must be at least 1") }
-                steps = count
-            case "--email": email = try value()
-            case "--username": username = try value()
-            case "--full-name": fullName = try value()
-            case "--admin": admin = true
-            case "-h", "--help": command = .help
-            default:
-                guard case .user("grant") = command, !option.hasPrefix("-") else {
-                    throw UsageError(description: "unknown option '\(option)'")
-                }
-                permissions.append(option)
-            }
-        }
+        listen = line.value("--listen")
+        workers = try line.int("--workers", in: 1...512)
+        socketMode = line.value("--socket-mode")
+        pidFile = line.value("--pid-file")
+        migrationsDirectory = line.value("--dir") ?? migrationsDirectory
+        steps = try line.int("--steps", in: 1...Int.max) ?? steps
+        email = line.value("--email")
+        username = line.value("--username")
+        fullName = line.value("--full-name")
+        admin = line.has("--admin")
+        permissions = line.arguments
     }
 }

@@ -1,27 +1,19 @@
 import AppCore
-import CPrefork
 import FCGIServer
 import Glibc
 import Logging
+import Startup
 
 // FCGIApp: the REST API's FastCGI process manager (`serve`) and its schema tool (`migrate`).
 
+let startup = Startup(program: "FCGIApp")
 let options: CommandLineOptions
 do {
     options = try CommandLineOptions(arguments: Array(CommandLine.arguments.dropFirst()))
 } catch {
-    Console.fail("\(error)\n\(CommandLineOptions.usage)")
-    exit(64)
+    startup.exit(StartupError(exitCode: 64, line: "\(error)\n\(CommandLineOptions.usage)"))
 }
-
-let environment = ProcessEnvironment.current()
-let settings: SettingsReader
-do {
-    settings = SettingsReader(environment: environment, dotEnv: try DotEnv.load(path: environment["ENV_FILE"] ?? ".env"))
-} catch {
-    Console.fail("\(error)")
-    exit(78)
-}
+let settings = startup.settings()
 
 switch options.command {
 case .help:
@@ -35,7 +27,7 @@ case .check:
     // What systemd's ExecStartPre and a reload run first (as `nginx -t`, `php-fpm -t`): the
     // settings load as `serve` loads them, or the one line saying why not, exit 78.
     do {
-        let configuration = try AppConfiguration(settings, processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+        let configuration = try AppConfiguration(settings, processorCount: Startup.processorCount,
                                                  releaseVersion: Release.version)
         Console.out("configuration ok (\(configuration.appName) \(configuration.appVersion), \(configuration.workers) workers)")
         exit(0)
@@ -44,23 +36,11 @@ case .check:
         exit(78)
     }
 case .serve:
-    let configuration: AppConfiguration
-    do {
-        configuration = try AppConfiguration(settings, processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
-                                             releaseVersion: Release.version)
-    } catch {
-        Console.fail("\(error)")
-        exit(78)
+    let configuration = startup.configuration(from: settings) {
+        try AppConfiguration($0, processorCount: Startup.processorCount, releaseVersion: Release.version)
     }
-    if let logFile = configuration.logFile {
-        // The master and every worker log to this file (spawn-fcgi discards stderr otherwise);
-        // SIGUSR1 reopens it after a rotation.
-        guard CPrefork_log_open(logFile) == 0 else {
-            Console.fail("cannot open LOG_FILE \(logFile): \(String(cString: strerror(errno)))")
-            exit(73)
-        }
-    }
-    let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-    LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-    exit(ServeCommand.run(options, configuration: configuration, logger: Logger(label: "fcgiapp")))
+    // The master and every worker log to LOG_FILE (spawn-fcgi discards stderr otherwise); the
+    // master reopens it on SIGUSR1 and its workers follow.
+    let logger = startup.logging(label: "fcgiapp", level: configuration.logLevel, file: configuration.logFile)
+    exit(ServeCommand.run(options, configuration: configuration, logger: logger))
 }

@@ -1,10 +1,10 @@
 import AppCore
-import CPrefork
 import Glibc
 import JobQueue
 import Logging
 import Mail
 import Postgres
+import Startup
 
 /// The command line of the job runner, parsed by hand as FCGIApp's is.
 ///
@@ -44,38 +44,21 @@ public struct RunnerCommand: Equatable, Sendable {
         LOG_LEVEL, LOG_FILE (see README.md). SIGUSR1 reopens LOG_FILE (after logrotate renamed it).
         """
 
-    public struct UsageError: Error, CustomStringConvertible, Equatable {
-        public let description: String
-    }
+    static let parser = CommandLineParser([
+        .init(["run"], options: ["--lock-file", "--batch"], flags: ["--loop"]),
+        .init(["run", "once"], options: ["--lock-file", "--batch"]),
+        .init(["status"]),
+    ])
 
-    public init(arguments: [String]) throws(UsageError) {
-        var rest = arguments[...]
-        guard let first = rest.popFirst() else { throw UsageError(description: "a command is needed: run or status") }
-        switch first {
-        case "run":
-            action = .runOnce
-            if rest.first == "once" { rest = rest.dropFirst() }
-        case "status": action = .status
-        case "help", "-h", "--help": action = .help
-        default: throw UsageError(description: "unknown command '\(first)'")
+    public init(arguments: [String]) throws(CommandLineParser.UsageError) {
+        let line = try Self.parser.parse(arguments)
+        switch line.command {
+        case ["help"]: action = .help
+        case ["status"]: action = .status
+        default: action = line.has("--loop") ? .runLoop : .runOnce
         }
-        while let option = rest.popFirst() {
-            func value() throws(UsageError) -> String {
-                guard let next = rest.popFirst() else { throw UsageError(description: "\(option) needs a value") }
-                return next
-            }
-            switch option {
-            case "--loop" where action == .runOnce: action = .runLoop
-            case "--lock-file": lockFile = try value()
-            case "--batch":
-                guard let count = Int(try value()), (1...1000).contains(count) else {
-                    throw UsageError(description: "--batch must be between 1 and 1000")
-                }
-                batchSize = count
-            case "-h", "--help": action = .help
-            default: throw UsageError(description: "unknown option '\(option)'")
-            }
-        }
+        lockFile = line.value("--lock-file")
+        batchSize = try line.int("--batch", in: 1...1000)
     }
 
     /// Runs the command; returns the exit status.
@@ -133,19 +116,18 @@ public struct RunnerCommand: Equatable, Sendable {
             return 1
         }
         defer { withExtendedLifetime(lock) {} }
-        // SIGTERM, SIGINT and SIGQUIT ask for a stop after the job in hand (a self-pipe, as the
-        // FastCGI master does); SIGPIPE is ignored.
-        let signalPipe = CPrefork_install_master_signals()
-        // SIGUSR1 reopens LOG_FILE at once, in its handler (not through the pipe, which is read
-        // only between jobs): no line goes to a rotated file after the signal.
-        _ = CPrefork_log_reopen_on_sigusr1()
+        // SIGTERM, SIGINT and SIGQUIT ask for a stop after the job in hand (a self-pipe, read
+        // between jobs and polled by --loop's wait).
+        let signals: SignalPipe
+        do {
+            signals = try SignalPipe.install([SIGTERM, SIGINT, SIGQUIT])
+        } catch {
+            Console.fail("\(error)")
+            return error.exitCode
+        }
         var stopRequested = false
         let shouldStop = { () -> Bool in
-            while case let signal = CPrefork_next_signal(), signal != Int32(CPrefork_SignalNone.rawValue) {
-                if signal == Int32(CPrefork_SignalTerminate.rawValue) || signal == Int32(CPrefork_SignalQuit.rawValue) {
-                    stopRequested = true
-                }
-            }
+            while signals.next() != nil { stopRequested = true }
             return stopRequested
         }
         // One session: a run does not start when the server has none left (README, "Several hosts").
@@ -173,7 +155,7 @@ public struct RunnerCommand: Equatable, Sendable {
             "mail.url": "\(configuration.mailURL.redacted)", "batch": "\(configuration.batchSize)",
             "timeout.seconds": "\(configuration.timeoutSeconds)"])
         if action == .runLoop {
-            runner.runLoop(interruptDescriptor: signalPipe >= 0 ? signalPipe : nil, shouldStop: shouldStop)
+            runner.runLoop(interruptDescriptor: signals.fileDescriptor, shouldStop: shouldStop)
             logger.info("Job runner stopped")
             return 0
         }

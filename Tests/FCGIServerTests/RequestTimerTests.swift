@@ -1,5 +1,6 @@
 import AppCore
 import CPrefork
+@testable import FCGIApp
 import Glibc
 import Handlers
 import JSON
@@ -8,9 +9,10 @@ import Postgres
 import Testing
 @testable import FCGIServer
 
-/// The per-request time limit against a real PostgreSQL (`PG_TEST_URL`): the timer's signal
-/// handler cancels the running statement, the request is answered 504, and the same session
-/// serves the next request. Serialized: the timer is process-wide state.
+/// The per-request time limit against a real PostgreSQL (`PG_TEST_URL`), wired to the worker's
+/// database as FCGIApp wires it (`protect`): the timer's signal handler cancels the running
+/// statement, the request is answered 504, and the same session serves the next request.
+/// Serialized: the timer is process-wide state.
 @Suite(.serialized, .enabled(if: TestPostgres.isEnabled, "needs PG_TEST_URL (scripts/test sets it)"))
 struct RequestTimerTests {
     let conninfo: String

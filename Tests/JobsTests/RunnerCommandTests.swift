@@ -1,6 +1,7 @@
 import AppCore
 @testable import Jobs
 import Mail
+import Startup
 import Testing
 
 /// The runner's command line and settings.
@@ -13,7 +14,7 @@ struct RunnerCommandTests {
         let options = try RunnerCommand(arguments: ["run", "once", "--lock-file", "/tmp/x.lock", "--batch", "5"])
         #expect(options.lockFile == "/tmp/x.lock" && options.batchSize == 5)
         for bad in [[], ["walk"], ["run", "--batch", "0"], ["run", "--lock-file"], ["status", "--loop"], ["run", "--what"]] {
-            #expect(throws: RunnerCommand.UsageError.self, "\(bad)") { try RunnerCommand(arguments: bad) }
+            #expect(throws: CommandLineParser.UsageError.self, "\(bad)") { try RunnerCommand(arguments: bad) }
         }
     }
 

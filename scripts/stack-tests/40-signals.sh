@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stopping a pool: SIGQUIT (graceful) and SIGTERM (now) leave no process behind; SIGUSR2
-# reloads the workers without losing a request; a missing SECRET_KEY stops start-up with one
-# clear line.
+# reloads the workers without losing a request, and a storm of SIGUSR1 (log reopening) loses
+# none either; a missing SECRET_KEY stops start-up with one clear line.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 trap 'pool_stop "$STACK_RUN/signal-pool.pid"; check_cleanup' EXIT
@@ -59,6 +59,28 @@ info "wrk during the reload: $(grep -E 'requests in|Non-2xx|Socket errors' "$TES
 check "SIGUSR2 under load: every request answered 2xx, no socket error" \
     "wrk said: $(shorten "$(cat "$TEST_TMP/wrk-reload.out")")" \
     bash -c 'grep -q "requests in" "$1" && ! grep -qE "Non-2xx|Socket errors" "$1"' _ "$TEST_TMP/wrk-reload.out"
+
+# SIGUSR1 (log reopening after a rotation) to every worker, many times, under load: a signal
+# that lands between a worker's accept and its first read must not drop the connection (libfcgi's
+# own accept waits for the connection with select(), which any signal interrupts, and then
+# closes it: nginx would answer 502; the workers accept unix connections themselves).
+wrk -t2 -c16 -d4s "$STACK_URL/health" >"$TEST_TMP/wrk-usr1.out" 2>&1 &
+wrk_pid=$!
+sleep 0.3
+storm_end=$((SECONDS + 3))
+signals_sent=0
+while ((SECONDS < storm_end)); do
+    for w in $(pool_workers "$master"); do kill -USR1 "$w" 2>/dev/null && signals_sent=$((signals_sent + 1)); done
+    kill -USR1 "$master" 2>/dev/null || true
+    sleep 0.005
+done
+wait "$wrk_pid" || true
+info "SIGUSR1 storm: $signals_sent signals to workers; wrk: $(grep -E 'requests in|Non-2xx|Socket errors' "$TEST_TMP/wrk-usr1.out" | tr '\n' ' ')"
+check "SIGUSR1 storm under load: every request answered 2xx, no socket error" \
+    "wrk said: $(shorten "$(cat "$TEST_TMP/wrk-usr1.out")")" \
+    bash -c 'grep -q "requests in" "$1" && ! grep -qE "Non-2xx|Socket errors" "$1"' _ "$TEST_TMP/wrk-usr1.out"
+check "SIGUSR1 storm: no worker ended" "workers now: $(pool_workers "$master" | tr '\n' ' ')" \
+    test "$(pool_workers "$master" | grep -c .)" -eq "$WORKERS"
 
 # Missing SECRET_KEY: run from an empty folder, so that no .env can provide one.
 empty="$TEST_TMP/no-secret"

@@ -128,7 +128,7 @@ if ((runner_busy)); then
     check "job run: the run in progress went on writing into the new file" "no job lines in the new jobs.log" \
         grep -q '"Job succeeded"' "$LOGDIR/jobs.log"
     old_last="$(jq -r 'select(.msg == "Job succeeded") | .["job.id"]' "$LOGDIR/jobs.log.1" | sort -n | tail -1)"
-    new_first="$(jq -r 'select(.msg == "Job succeeded") | .["job.id"]' "$LOGDIR/jobs.log" | sort -n | head -1)"
+    new_first="$(jq -r 'select(.msg == "Job succeeded") | .["job.id"]' "$LOGDIR/jobs.log" | sort -n | sed -n 1p)"  # sed reads all: head would end the pipe early (SIGPIPE under pipefail)
     check "job run: the jobs in the rotated file all came before those in the new one" \
         "last old job $old_last, first new $new_first" test "${old_last:-0}" -lt "${new_first:-0}"
 else

@@ -52,8 +52,8 @@ public final class AccessLog {
 
 /// Writes a whole log line, retrying on EINTR and partial writes; failures are dropped
 /// (there is nowhere left to report them).
-enum LogOutput {
-    static func write(_ line: [UInt8], to fileDescriptor: Int32) {
+public enum LogOutput {
+    public static func write(_ line: [UInt8], to fileDescriptor: Int32) {
         line.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

@@ -4,31 +4,13 @@
 #include <signal.h>
 #include <sys/types.h>
 
-// Signals the master reacts to. The handler only records the signal and writes one byte
-// to a self-pipe (php-fpm's fpm_signals.c does the same); the master loop does the work.
-typedef enum {
-    CPrefork_SignalNone = 0,
-    CPrefork_SignalTerminate = 1,   // SIGTERM, SIGINT: fast stop
-    CPrefork_SignalQuit = 2,        // SIGQUIT: graceful stop
-    CPrefork_SignalChild = 3,       // SIGCHLD: reap
-    CPrefork_SignalReload = 4,      // SIGUSR2: graceful reload
-    CPrefork_SignalReopenLogs = 5,  // SIGUSR1
-} CPrefork_Signal;
+// The pool's C side (FCGIServer only): its workers' signals and start, the per-request timer,
+// the shared rate-limit table and the scoreboard. What every executable needs is in CProcess.
 
-/// Creates the self-pipe and installs the master's handlers. Returns the read end, or -1.
-int CPrefork_install_master_signals(void);
-
-/// Reads one pending signal byte from the self-pipe (non-blocking). Returns CPrefork_SignalNone
-/// when nothing is pending.
-int CPrefork_next_signal(void);
-
-/// In a freshly forked child: closes the self-pipe, restores default dispositions for every
-/// signal the master handled, unblocks everything, and asks the kernel for SIGTERM when the
-/// parent dies. Returns 0, or -1 with errno set.
+/// In a freshly forked worker: closes the master's signal pipe and restores the default
+/// dispositions (`CProcess_signals_forget`), makes SIGUSR1 reopen LOG_FILE, unblocks
+/// everything, and asks the kernel for SIGTERM when the parent dies. Returns 0, or -1 with errno.
 int CPrefork_init_child(pid_t expected_parent);
-
-/// Blocks or unblocks the master's signals around fork().
-void CPrefork_block_signals(int block);
 
 /// Worker side, after FCGX_Init: SIGQUIT asks the worker loop to stop after the request in
 /// hand (and calls `shutdown_hook`, FCGX_ShutdownPending), without interrupting its reads and
@@ -52,10 +34,6 @@ int CPrefork_wtermsig(int status);
 int CPrefork_wcoredump(int status);
 
 
-
-/// The process environment (`environ`), which Swift 6 cannot read as a global.
-char **CPrefork_environ(void);
-
 // The per-request time limit (request_timer.c).
 #include "CPreforkRequestTimer.h"
 
@@ -64,7 +42,4 @@ char **CPrefork_environ(void);
 
 // The pool's scoreboard for the status page (scoreboard.c).
 #include "CPreforkScoreboard.h"
-
-// LOG_FILE and its reopening on SIGUSR1 (logfile.c).
-#include "CPreforkLogFile.h"
 #endif

@@ -1,6 +1,7 @@
 import CPrefork
 import Glibc
 import Logging
+import Startup
 
 /// The master process: forks a fixed pool of workers on one listening socket, respawns any that
 /// die, and stops or reloads the pool on signals. Like php-fpm's master it never serves requests
@@ -40,9 +41,11 @@ public struct ProcessManager {
 
     /// Runs the pool until it is stopped; returns the master's exit code.
     public func run() -> Int32 {
-        let signalPipe = CPrefork_install_master_signals()
-        guard signalPipe >= 0 else {
-            logger.critical("Cannot install signal handlers", metadata: ["error": "\(String(cString: strerror(errno)))"])
+        let signals: SignalPipe
+        do {
+            signals = try SignalPipe.install(Self.handledSignals)
+        } catch {
+            logger.critical("Cannot install signal handlers", metadata: ["error": "\(error)"])
             return 71
         }
         CPrefork_set_name("fcgiapp-master")
@@ -52,23 +55,21 @@ public struct ProcessManager {
         if let code = perform(machine.handle(.adopt(pids: adopted), now: Self.now()), machine: &machine) { return code }
 
         while true {
-            var descriptor = pollfd(fd: signalPipe, events: Int16(POLLIN), revents: 0)
+            var descriptor = pollfd(fd: signals.fileDescriptor, events: Int16(POLLIN), revents: 0)
             _ = poll(&descriptor, 1, 250)
             var events: [PoolStateMachine.Event] = []
-            while true {
-                let signal = CPrefork_next_signal()
-                if signal == Int32(CPrefork_SignalNone.rawValue) { break }
-                switch UInt32(signal) {
-                case CPrefork_SignalTerminate.rawValue:
+            while let signal = signals.next() {
+                switch signal {
+                case SIGTERM, SIGINT:
                     logger.notice("Stopping pool now")
                     events.append(.terminate)
-                case CPrefork_SignalQuit.rawValue:
+                case SIGQUIT:
                     logger.notice("Stopping pool gracefully")
                     events.append(.quit)
-                case CPrefork_SignalReload.rawValue:
+                case SIGUSR2:
                     logger.notice("Reloading pool")
                     events.append(.reload)
-                case CPrefork_SignalReopenLogs.rawValue:
+                case SIGUSR1:
                     reopenLog()
                     events.append(.reopenLogs)
                 default:
@@ -88,12 +89,16 @@ public struct ProcessManager {
         }
     }
 
+    /// The master's signals: SIGTERM/SIGINT stop now, SIGQUIT stops gracefully, SIGUSR2
+    /// reloads, SIGUSR1 reopens LOG_FILE, SIGCHLD wakes the loop to reap.
+    static let handledSignals: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2]
+
     /// Opens LOG_FILE anew (after logrotate renamed it); the workers follow on SIGUSR1.
     func reopenLog() {
-        switch CPrefork_log_reopen() {
-        case 0: logger.notice("Log file reopened")
-        case 1: break  // no LOG_FILE: logging to stderr, nothing to reopen
-        default: logger.error("Cannot reopen the log file", metadata: ["error": "\(String(cString: strerror(errno)))"])
+        switch LogFile.reopen() {
+        case .reopened: logger.notice("Log file reopened")
+        case .noFile: break  // logging to stderr, nothing to reopen
+        case .failed(let problem): logger.error("Cannot reopen the log file", metadata: ["error": "\(problem)"])
         }
     }
 
@@ -149,8 +154,8 @@ public struct ProcessManager {
         let master = getpid()
         let slot = scoreboard.flatMap { board in board.claim().map { WorkerSlot(scoreboard: board, index: $0) } }
         if scoreboard != nil, slot == nil { logger.warning("Scoreboard full: a worker runs without a slot") }
-        CPrefork_block_signals(1)
-        defer { CPrefork_block_signals(0) }
+        SignalPipe.block(true)
+        defer { SignalPipe.block(false) }
         let pid = fork()
         if pid == 0 {
             guard CPrefork_init_child(master) == 0 else { _exit(72) }

@@ -1,5 +1,6 @@
 import CPrefork
 import Glibc
+import Startup
 
 /// Re-executing the master on reload, as php-fpm does: the master replaces its own image with
 /// the binary now on disk (`execv` of the path it was started from), keeping its pid (so
@@ -56,7 +57,7 @@ public struct Reexecution: Sendable {
             // Quiet: the new image's own start-up logs what matters. stdout to /dev/null.
             let null = open("/dev/null", O_WRONLY)
             if null >= 0 { dup2(null, 1) }
-            CPrefork_block_signals(0)
+            SignalPipe.block(false)
             let words: [String] = [executable, "check"]
             let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
             execv(executable, argv)
@@ -78,12 +79,12 @@ public struct Reexecution: Sendable {
         _ = fcntl(listenFileDescriptor, F_SETFD, flags & ~FD_CLOEXEC)
         // Blocked across the exec (the mask survives it): the new image unblocks them once its
         // handlers are installed, so a signal in between is held, not lost or fatal.
-        CPrefork_block_signals(1)
+        SignalPipe.block(true)
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         execv(executable, argv)
         let problem = "execv \(executable): \(String(cString: strerror(errno)))"
         for pointer in argv { free(pointer) }
-        CPrefork_block_signals(0)
+        SignalPipe.block(false)
         _ = fcntl(listenFileDescriptor, F_SETFD, flags)
         unsetenv(Self.listenVariable)
         unsetenv(Self.retiringVariable)

@@ -1,7 +1,5 @@
 import CPrefork
 import Glibc
-import Handlers
-import Postgres
 
 /// The per-request time limit of a worker (`REQUEST_TIMEOUT_SECONDS`): php-fpm's
 /// `request_terminate_timeout`, except that the client is answered instead of the worker killed.
@@ -13,8 +11,9 @@ import Postgres
 /// signal handler (see `CPreforkRequestTimer.h`) sends a cancel request for the running
 /// PostgreSQL statement with `PQcancel` and raises a flag. The statement fails with SQLSTATE
 /// 57014, which `ErrorMapping` answers with 504; its transaction is rolled back on the way out;
-/// any later query of the same request is refused without reaching the server (the flag, via
-/// `Database.refusesQueries`); and a streamed body stops at its next write.
+/// any later query of the same request is refused without reaching the server (the flag); and a
+/// streamed body stops at its next write. The timer knows no database: the composition root
+/// (FCGIApp) points it at the worker's session and cleans up after an overrun.
 ///
 /// Limits: code that does not wait on PostgreSQL (a long computation in Swift) cannot be
 /// interrupted safely, so such a request runs on and answers late. With the hard limit on, a
@@ -34,11 +33,14 @@ public final class RequestTimer {
     /// The exit code of a worker ended by the hard limit (as `timeout(1)` uses).
     public static let hardLimitExitCode: Int32 = 124
 
+    /// libpq's `PQcancel`, the function the signal handler calls on the cancel target.
+    public typealias CancelFunction = @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int32) -> Int32
+
     /// The limit in milliseconds.
     public let limitMilliseconds: Int64
-    /// The cancel key of the protected database's current session; the C side points into it.
-    private var canceller: PGSignalCanceller?
-    private var database: Database?
+    /// Called by `end()` after a request that ran over its limit: the composition root puts
+    /// the worker's database session back in a clean state there (FCGIApp's `protect`).
+    public var onOverrun: (() -> Void)?
 
     /// Installs the handler and creates the timer for the calling thread.
     ///
@@ -56,22 +58,12 @@ public final class RequestTimer {
     deinit {
         CPrefork_request_timer_stop()
         CPrefork_request_timer_set_cancel(nil, nil)
-        database?.sessionDidChange = nil
-        database?.refusesQueries = nil
     }
 
-    /// Makes `database`'s statements cancellable by this timer: its session's cancel key is
-    /// kept for the signal handler (again after every reconnect), its queries are refused once
-    /// the limit has passed, and it is cleaned up after a request that ran over. One database
-    /// (the worker's); a second call replaces the first.
-    public func protect(_ database: Database) {
-        self.database?.sessionDidChange = nil
-        self.database?.refusesQueries = nil
-        self.database = database
-        database.refusesQueries = { CPrefork_request_timer_fired() != 0 }
-        database.sessionDidChange = { [weak self] session in
-            self?.cancelTarget(session)
-        }
+    /// What the signal handler cancels when the limit passes: a `PGcancel *` and `PQcancel`
+    /// (nil: nothing). The caller keeps `cancel` alive until it sets another target or nil.
+    public func setCancelTarget(_ cancel: OpaquePointer?, _ function: CancelFunction?) {
+        CPrefork_request_timer_set_cancel(cancel, function)
     }
 
     /// Starts the limit of a request.
@@ -80,31 +72,20 @@ public final class RequestTimer {
     }
 
     /// True while the current request is over its limit.
-    var hasFired: Bool {
+    public var hasFired: Bool {
         CPrefork_request_timer_fired() != 0
     }
 
-    /// Ends the limit of a request; true when it ran over. Then the protected database is put
-    /// back in a clean state (an open transaction rolled back) for the next request.
+    /// Ends the limit of a request; true when it ran over (then `onOverrun` runs).
     @discardableResult
     func end() -> Bool {
         guard CPrefork_request_timer_end() != 0 else { return false }
-        database?.recoverAfterInterruption()
+        onOverrun?()
         return true
     }
 
     /// How many cancel requests the handler has sent since the timer was installed.
     var cancelsSent: Int {
         Int(CPrefork_request_timer_cancels_sent())
-    }
-
-    /// Points the handler at `session` (nil: nothing to cancel). The old key is withdrawn from
-    /// the C side before it is freed.
-    private func cancelTarget(_ session: PGConnection?) {
-        CPrefork_request_timer_set_cancel(nil, nil)
-        canceller = session?.makeSignalCanceller()
-        if let canceller {
-            CPrefork_request_timer_set_cancel(canceller.cancelPointer, PGSignalCanceller.cancelFunction)
-        }
     }
 }

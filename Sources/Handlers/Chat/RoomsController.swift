@@ -1,5 +1,6 @@
 import AppCore
 import ChatCore
+import ChatHistory
 
 /// `/api/v1/rooms/{room_id}/messages`: the stored history of a WebSocket chat room.
 public enum RoomsController {
@@ -30,7 +31,7 @@ public enum RoomsController {
                 let beforeID = input.parameters["before_id"]?.intValue
                 let page = try context.database.withConnection { connection in
                     _ = try Authenticator.activeUser(input.request, context: context, connection: connection)
-                    return try ChatHistoryRepository(connection: connection)
+                    return try ChatHistory(connection: connection)
                         .page(room: room, afterID: afterID, beforeID: beforeID, limit: limit)
                 }
                 return Response.json { json in

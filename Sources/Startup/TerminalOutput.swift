@@ -1,3 +1,5 @@
+import AppCore
+
 /// Plain lines for a person at a terminal — a command's results and its start-up failures —
 /// where everything else is logged as JSON. Each executable keeps one:
 ///

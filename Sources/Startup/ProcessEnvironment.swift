@@ -1,10 +1,10 @@
-import CPrefork
+import CProcess
 
 /// The process environment as a dictionary (read once at start-up).
 public enum ProcessEnvironment {
     public static func current() -> [String: String] {
         var values: [String: String] = [:]
-        guard var entry = CPrefork_environ() else { return values }
+        guard var entry = CProcess_environ() else { return values }
         while let pointer = entry.pointee {
             let text = String(cString: pointer)
             if let equals = text.firstIndex(of: "=") {

@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 import Postgres
 import Testing
 import TestSupport
-@testable import ChatServer
+@testable import ChatDaemon
 
 /// The daemon's two PostgreSQL threads against a real database: what the store writes comes
 /// back through the listener, in order, once.

@@ -1,4 +1,5 @@
 import ChatCore
+import ChatHistory
 import Glibc
 import Logging
 import NIOConcurrencyHelpers
@@ -157,13 +158,10 @@ final class ChatListener: @unchecked Sendable {
                 continue
             }
             if case .messageReference(let id, let room) = event {
-                let rows = try connection.query("""
-                    SELECT user_id, content, extract(epoch from created_at) FROM chat_messages WHERE id = \(id)
-                    """)
-                guard let row = rows.first else { continue }  // deleted meanwhile
-                let (userID, content, timestamp) = try row.decode((Int, String, Double).self)
-                events.append(.message(ChatMessage(id: id, roomID: room, userID: String(userID), content: content,
-                                                   timestamp: timestamp)))
+                guard let message = try ChatHistory(connection: connection).message(id: id, room: room) else {
+                    continue  // deleted meanwhile
+                }
+                events.append(.message(message))
             } else {
                 events.append(event)
             }

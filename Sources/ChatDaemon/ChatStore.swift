@@ -1,4 +1,5 @@
 import ChatCore
+import ChatHistory
 import Logging
 import NIOConcurrencyHelpers
 import NIOPosix
@@ -213,46 +214,17 @@ public final class ChatStore: @unchecked Sendable {
         }
     }
 
-    /// Stores a message unless its sender's account is deleted or inactive (then says which):
-    /// the account's row is held (`FOR KEY SHARE`) until the commit, so a deletion either waits
-    /// for this message (and removes it with the account) or has happened and is seen here. One
-    /// member's deleted account never fails the other messages of the batch.
-    private func store(room: String, userID: Int, content: String, on connection: PGConnection) throws
-        -> ChatNotification.AccountChange?
-    {
-        let row = try connection.query("""
-            WITH account AS (SELECT id, is_active FROM users WHERE id = \(userID) FOR KEY SHARE),
-            stored AS (
-                INSERT INTO chat_messages (room_id, user_id, content)
-                SELECT \(room), id, \(content) FROM account WHERE is_active RETURNING id
-            )
-            SELECT (SELECT is_active FROM account), (SELECT count(*) FROM stored)
-            """)[0]
-        switch try row.decode(0, as: Bool?.self) {
-        case nil: return .deleted
-        case false?: return .inactive
-        case true?: return nil
-        }
-    }
-
     /// Runs one command; for a message refused because of its sender's account, which change.
     @discardableResult
     private func execute(_ command: Command, on connection: PGConnection) throws -> ChatNotification.AccountChange? {
         switch command {
         case .insert(let room, let userID, let content, _):
-            return try store(room: room, userID: userID, content: content, on: connection)
+            return try ChatHistory(connection: connection).store(room: room, userID: userID, content: content)
         case .notify(let notification, _):
             try connection.query("SELECT pg_notify(\(ChatNotification.channel), \(notification.payload()))")
             return nil
         case .replay(let room, let afterID, let limit, let reply):
-            let rows = try connection.query("""
-                SELECT id, user_id, content, extract(epoch from created_at) FROM chat_messages
-                WHERE room_id = \(room) AND id > \(afterID) ORDER BY id LIMIT \(limit)
-                """)
-            let messages = try rows.map { row in
-                let (id, userID, content, timestamp) = try row.decode((Int64, Int, String, Double).self)
-                return ChatMessage(id: id, roomID: room, userID: String(userID), content: content, timestamp: timestamp)
-            }
+            let messages = try ChatHistory(connection: connection).messages(after: afterID, room: room, limit: limit)
             reply(.success(messages))
             return nil
         case .checkUser:

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "CPrefork.h"
+#include "CProcess.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +27,7 @@ static int open_and_swap(void) {
     return 0;
 }
 
-int CPrefork_log_open(const char *path) {
+int CProcess_log_open(const char *path) {
     size_t length = strlen(path);
     if (length == 0 || length >= sizeof log_path) { errno = ENAMETOOLONG; return -1; }
     memcpy(log_path, path, length + 1);
@@ -36,7 +36,7 @@ int CPrefork_log_open(const char *path) {
     return 0;
 }
 
-int CPrefork_log_reopen(void) {
+int CProcess_log_reopen(void) {
     if (!log_path_set) return 1;
     int saved = errno;
     int rc = open_and_swap();
@@ -47,10 +47,10 @@ int CPrefork_log_reopen(void) {
 
 static void reopen_handler(int signo) {
     (void)signo;
-    (void)CPrefork_log_reopen();
+    (void)CProcess_log_reopen();
 }
 
-int CPrefork_log_reopen_on_sigusr1(void) {
+int CProcess_log_reopen_on_sigusr1(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = log_path_set ? reopen_handler : SIG_IGN;
@@ -59,7 +59,7 @@ int CPrefork_log_reopen_on_sigusr1(void) {
     return sigaction(SIGUSR1, &sa, NULL);
 }
 
-int CPrefork_log_take_reopen_failures(void) {
+int CProcess_log_take_reopen_failures(void) {
     int count = reopen_failures;
     reopen_failures = 0;
     return count;

@@ -9,7 +9,7 @@ import NIOWebSocket
 import Postgres
 import Testing
 import TestSupport
-@testable import ChatServer
+@testable import ChatDaemon
 
 /// The NIO handler around `ChatSession` on a test channel: frames in, frames out, with the real
 /// store (PostgreSQL) answering the account checks. The channel is NIOEmbedded's
