@@ -64,13 +64,8 @@ let budget = ConnectionBudget.check(conninfo: configuration.app.databaseURL, nee
 if let refusal = budget.refusal(need: 2, holder: "this chat daemon", reason: "one to store, one to LISTEN") {
     fail(refusal, code: 78)
 }
-switch budget {
-case .fits(let figures):
-    logger.notice("Connection budget", metadata: figures.figures.merging(["need": "2"]) { $1 }.mapValues { .string($0) })
-case .unknown(let error):
-    logger.warning("Connection budget not checked: database not reachable", metadata: ["error": "\(error)"])
-case .exceeded, .serverFull:
-    break
+if let report = budget.report(need: 2) {
+    logger.log(level: report.isWarning ? .warning : .notice, "\(report.message)", metadata: report.metadata.mapValues { .string($0) })
 }
 
 let server = ChatServer(configuration: configuration, logger: logger)

@@ -133,13 +133,8 @@ enum ServeCommand {
     static func checkConnectionBudget(_ configuration: AppConfiguration, logger: Logger) -> String? {
         let need = configuration.workers
         let verdict = ConnectionBudget.check(conninfo: configuration.databaseURL, need: need)
-        switch verdict {
-        case .fits(let budget):
-            logger.notice("Connection budget", metadata: budget.figures.merging(["need": "\(need)"]) { $1 }.mapValues { .string($0) })
-        case .unknown(let error):
-            logger.warning("Connection budget not checked: database not reachable", metadata: ["error": "\(error)"])
-        case .exceeded, .serverFull:
-            break
+        if let report = verdict.report(need: need) {
+            logger.log(level: report.isWarning ? .warning : .notice, "\(report.message)", metadata: report.metadata.mapValues { .string($0) })
         }
         return verdict.refusal(need: need, holder: "this pool", reason: "WORKERS=\(need)")
     }

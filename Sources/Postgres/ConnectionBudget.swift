@@ -69,6 +69,19 @@ public struct ConnectionBudget: Sendable, Equatable {
         /// The budget could not be read (the server is down, a wrong URL, …).
         case unknown(PGError)
 
+        /// What a process that goes on logs: the figures when the need fits (notice), or why the
+        /// budget could not be read (a warning); nil when it stops (the refusal says it all).
+        public func report(need: Int) -> (isWarning: Bool, message: String, metadata: [String: String])? {
+            switch self {
+            case .fits(let budget):
+                (false, "Connection budget", budget.figures.merging(["need": "\(need)"]) { $1 })
+            case .unknown(let error):
+                (true, "Connection budget not checked: database not reachable", ["error": "\(error)"])
+            case .exceeded, .serverFull:
+                nil
+            }
+        }
+
         /// The line to stop with, or nil to go on (the need fits, or the server could not be
         /// asked: a process that starts before its database keeps doing so).
         public func refusal(need: Int, holder: String, reason: String) -> String? {

@@ -127,40 +127,38 @@ final class FastCGITestPeer {
         private(set) var fileDescriptor: Int32
 
         init(path: String) throws {
-            fileDescriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            guard fileDescriptor >= 0 else { throw TestFailure("socket: errno \(errno)") }
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
             withUnsafeMutableBytes(of: &address.sun_path) { raw in
                 raw.copyBytes(from: Array(path.utf8) + [0])
             }
-            let result = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fileDescriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
-            guard result == 0 else {
-                Glibc.close(fileDescriptor)
-                throw TestFailure("connect: errno \(errno)")
-            }
+            fileDescriptor = try Self.connect(family: AF_UNIX, to: address)
         }
 
+        /// A client on 127.0.0.1 connected to `port`.
         init(port: UInt16) throws {
-            fileDescriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fileDescriptor >= 0 else { throw TestFailure("socket: errno \(errno)") }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = port.bigEndian
             address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+            fileDescriptor = try Self.connect(family: AF_INET, to: address)
+        }
+
+        /// A stream socket of `family` connected to `address` (a sockaddr_un or sockaddr_in).
+        static func connect<Address>(family: Int32, to address: Address) throws -> Int32 {
+            let descriptor = Glibc.socket(family, Int32(SOCK_STREAM.rawValue), 0)
+            guard descriptor >= 0 else { throw TestFailure("socket: errno \(errno)") }
+            var address = address
             let result = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fileDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<Address>.size))
                 }
             }
             guard result == 0 else {
-                Glibc.close(fileDescriptor)
+                Glibc.close(descriptor)
                 throw TestFailure("connect: errno \(errno)")
             }
+            return descriptor
         }
 
         deinit { close() }
