@@ -5,7 +5,11 @@ import Testing
 /// The OpenAPI document of a small router: paths, parameters with their constraints, bodies
 /// as component `$ref`s, responses, security, and the HTML pages.
 struct OpenAPIDocumentTests {
-    struct Probe {}
+    /// Refuses every caller: the document only reads the routes.
+    struct Probe: Authenticating {
+        func caller(of request: Request, access: Access) throws -> Int { throw HTTPError(.unauthorized, .invalidCredentials) }
+        func tokenSubject(of request: Request) throws -> Int { throw HTTPError(.unauthorized, .invalidCredentials) }
+    }
 
     static let owner = ObjectSchema(name: "Owner", fields: [
         FieldSchema("id", .integer(IntegerRule())),
@@ -48,10 +52,10 @@ struct OpenAPIDocumentTests {
             handler: ok))
         router.add(Route("POST", "/api/v1/items/", Operation(
             summary: "アイテム作成", body: itemCreate, successStatus: .created, name: "create_item",
-            requiresAuth: true, response: .object(item)), handler: ok))
+            access: .user, response: .object(item))) { _, _, _ in .empty(.noContent) })
         router.add(Route("DELETE", "/api/v1/items/{item_id}", Operation(
-            parameters: [.path("item_id", .integer(.databaseID))], successStatus: .noContent, requiresAuth: true),
-            handler: ok))
+            parameters: [.path("item_id", .integer(.databaseID))], successStatus: .noContent, access: .user)
+        ) { _, _, _ in .empty(.noContent) })
         router.add(Route("POST", "/token", Operation(body: tokenForm, bodyFormat: .form, name: "login"), handler: ok))
         router.add(Route("GET", "/health", Operation(name: "health_check"), handler: ok))
         router.add(Route("GET", "/rooms/{room_id}/messages", Operation(name: "messages"), handler: ok))

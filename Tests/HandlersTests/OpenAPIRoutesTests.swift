@@ -48,7 +48,7 @@ struct OpenAPIRoutesTests {
             #expect(!id.isEmpty && operationIDs.insert(id).inserted, "operationId \(id)")
             #expect(operation["summary"]?.stringValue?.isEmpty == false, "\(route.method) \(route.path) has no summary")
             #expect(operation["responses"]?[String(route.operation.successStatus.code)] != nil)
-            #expect((operation["security"] != nil) == route.operation.requiresAuth, "\(route.method) \(route.path) security")
+            #expect((operation["security"] != nil) == route.operation.access.needsToken, "\(route.method) \(route.path) security")
             // Each path variable is a declared parameter (with its real schema, not the fallback).
             for name in route.path.captureNames {
                 let parameter = operation["parameters"]?.arrayValue?.first { $0["name"]?.stringValue == name }

@@ -22,7 +22,7 @@ public struct OpenAPIInfo: Sendable {
 /// which comes from the configuration.
 public struct OpenAPIDocument: Sendable {
     public static let openAPIVersion = "3.1.0"
-    /// The security scheme of operations with `requiresAuth` (FastAPI's name for it).
+    /// The security scheme of operations whose `access` needs a token (FastAPI's name for it).
     public static let securitySchemeName = "OAuth2PasswordBearer"
 
     public let paths: JSONObject
@@ -173,7 +173,7 @@ extension OpenAPIDocument {
                 object["requestBody"] = ["content": [type: .object(media)], "required": true]
             }
             object["responses"] = .object(responses(operation))
-            if operation.requiresAuth {
+            if operation.access.needsToken {
                 object["security"] = [[OpenAPIDocument.securitySchemeName: []]]
             }
             return object
@@ -204,7 +204,7 @@ extension OpenAPIDocument {
             docs[success] = successObject
 
             var errors: [Int: ResponseDoc] = [:]
-            if operation.requiresAuth {
+            if operation.access.needsToken {
                 errors[401] = .error("認証されていません（トークンがない、無効、期限切れ）", detail: Message.notAuthenticated.japanese,
                                      headers: [("WWW-Authenticate", "Bearer")])
                 errors[403] = .error("アカウントが無効です", detail: Message.inactiveAccount.japanese)

@@ -27,8 +27,9 @@ public struct Operation: Sendable {
     public var name: String?
     /// A longer text than the summary.
     public var description: String?
-    /// The operation needs a bearer token (`OAuth2PasswordBearer` in the document; 401 and 403).
-    public var requiresAuth: Bool
+    /// Who may call it: enforced by the route, shown in the document (`OAuth2PasswordBearer`,
+    /// 401 and 403) when it is not `.anyone`.
+    public var access: Access
     /// The schema of the success body (FastAPI's `response_model`); nil: not described.
     public var response: Schema?
     /// The media type of the success body.
@@ -43,7 +44,7 @@ public struct Operation: Sendable {
 
     public init(summary: String = "", tags: [String] = [], parameters: [Parameter] = [],
                 body: ObjectSchema? = nil, bodyFormat: BodyFormat = .json, successStatus: HTTPStatus = .ok,
-                rateLimit: RateLimitClass = .general, name: String? = nil, description: String? = nil, requiresAuth: Bool = false,
+                rateLimit: RateLimitClass = .general, name: String? = nil, description: String? = nil, access: Access = .anyone,
                 response: Schema? = nil, responseContentType: String = "application/json",
                 responses: [Int: ResponseDoc] = [:], includeInSchema: Bool = true, bodyExample: JSONValue? = nil) {
         self.summary = summary
@@ -55,7 +56,7 @@ public struct Operation: Sendable {
         self.rateLimit = rateLimit
         self.name = name
         self.description = description
-        self.requiresAuth = requiresAuth
+        self.access = access
         self.response = response
         self.responseContentType = responseContentType
         self.responses = responses

@@ -10,17 +10,17 @@ public enum AuthController {
         [
             Route("POST", "/api/v1/auth/register", Operation(
                 summary: "ユーザー登録", tags: ["認証"], parameters: [HeaderParameters.idempotencyKey],
-                body: AuthSchemas.register, successStatus: .created, name: "register",
+                body: Registration.schema, successStatus: .created, name: "register",
                 description: "ユーザーを登録し、ウェルカムメールを同じトランザクションでキューに入れる。",
                 response: .object(ResponseSchemas.registered),
                 responses: [409: .error("メールアドレスまたはユーザー名が登録済み", detail: Message.emailTaken.japanese)],
                 bodyExample: ["username": "john_doe", "email": "john@example.com", "password": "secret-password",
                               "password_confirm": "secret-password", "full_name": "John Doe", "age": 30]
             )) { input, context in
-                try register(input, context: context)
+                try register(input.body(Registration.self), request: input.request, context: context)
             },
             Route("POST", "/api/v1/auth/token", Operation(
-                summary: "ログイン（トークン発行）", tags: ["認証"], body: AuthSchemas.tokenForm, bodyFormat: .form,
+                summary: "ログイン（トークン発行）", tags: ["認証"], body: LoginForm.schema, bodyFormat: .form,
                 rateLimit: .login,
                 name: "login", description: "OAuth2 パスワードフロー。`username` にはメールアドレスを入れる。",
                 response: .object(ResponseSchemas.token),
@@ -28,46 +28,51 @@ public enum AuthController {
                                         headers: [("WWW-Authenticate", "Bearer")])],
                 bodyExample: ["username": "john@example.com", "password": "secret-password"]
             )) { input, context in
-                try login(input, context: context)
+                try login(input.body(LoginForm.self), context: context)
             },
             Route("POST", "/api/v1/auth/refresh", Operation(
-                summary: "トークン更新", tags: ["認証"], body: AuthSchemas.refresh, name: "refresh_token",
+                summary: "トークン更新", tags: ["認証"], body: TokenRefresh.schema, name: "refresh_token",
                 description: "リフレッシュトークンは一度だけ使える。使用済みのものを再び使うと、その系列がすべて失効する。",
                 response: .object(ResponseSchemas.token),
                 responses: [401: .error("無効なリフレッシュトークン、またはユーザーが見つからない",
                                         detail: Message.invalidRefreshToken.japanese)]
             )) { input, context in
-                try refresh(input, context: context)
+                try refresh(input.body(TokenRefresh.self), request: input.request, context: context)
             },
             Route("POST", "/api/v1/auth/logout", Operation(
-                summary: "ログアウト（リフレッシュトークン失効）", tags: ["認証"], body: AuthSchemas.refresh,
-                successStatus: .noContent, name: "logout", requiresAuth: true,
+                summary: "ログアウト（リフレッシュトークン失効）", tags: ["認証"], body: TokenRefresh.schema,
+                successStatus: .noContent, name: "logout", access: .user,
                 responses: [401: .error("認証されていない、または無効なリフレッシュトークン", detail: Message.notAuthenticated.japanese,
                                         headers: [("WWW-Authenticate", "Bearer")])]
-            )) { input, context in
-                try logout(input, context: context)
+            )) { input, context, user in
+                try logout(input.body(TokenRefresh.self), caller: user, context: context)
             },
         ]
     }
 
-    static func register(_ input: RouteInput, context: AppContext) throws -> Response {
-        let body = input.body!
+    static func register(_ registration: Registration, request: Request, context: AppContext) throws -> Response {
         // Hash before the transaction: bcrypt takes a quarter of a second and holds no lock.
-        let hash = try context.passwords.hash(body["password"]!.stringValue!)
+        let hash = try context.passwords.hash(registration.password)
         return try context.database.withConnection { connection in
-            try Idempotency.run(input.request, scope: "anon:" + input.request.clientAddress,
+            try Idempotency.run(request, scope: "anon:" + request.clientAddress,
                                 fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
-                let userID = try UserRepository(connection: connection).create(.init(
-                    username: body["username"]!.stringValue!, email: body["email"]!.stringValue!, passwordHash: hash,
-                    fullName: body["full_name"]?.stringValue, age: body["age"]?.intValue.map { Int($0) }))
+                let created = try UserRepository(connection: connection).create(.init(
+                    username: registration.username, email: registration.email, passwordHash: hash,
+                    fullName: registration.fullName, age: registration.age))
+                let userID: Int
+                switch created {
+                case .created(let id): userID = id
+                case .emailTaken: throw HTTPError(.conflict, .emailTaken)
+                case .usernameTaken: throw HTTPError(.conflict, .usernameTaken)
+                }
                 // The welcome mail commits with the user, or neither does.
-                try JobQueue.enqueue(WelcomeMail.job(to: body["email"]!.stringValue!, username: body["username"]!.stringValue!,
-                                                     language: input.request.language,
+                try JobQueue.enqueue(WelcomeMail.job(to: registration.email, username: registration.username,
+                                                     language: request.language,
                                                      maxAttempts: context.configuration.jobMaxAttempts), on: connection)
                 return Response.json(.created) { json in
                     json.beginObject()
                     json.key("message")
-                    json.value(Message.registered.text(in: input.request.language))
+                    json.value(Message.registered.text(in: request.language))
                     json.key("user_id")
                     json.value(userID)
                     json.endObject()
@@ -76,9 +81,9 @@ public enum AuthController {
         }
     }
 
-    static func login(_ input: RouteInput, context: AppContext) throws -> Response {
-        let email = normalizedEmail(input.body!["username"]!.stringValue!)
-        let password = input.body!["password"]!.stringValue!
+    static func login(_ form: LoginForm, context: AppContext) throws -> Response {
+        let email = normalizedEmail(form.email)
+        let password = form.password
         return try context.database.withConnection { connection in
             guard let (user, hash) = try UserRepository(connection: connection).findForLogin(email: email) else {
                 // Same work as a real check, so the answer time does not tell which emails exist.
@@ -107,8 +112,8 @@ public enum AuthController {
     /// deletion waits for this refresh, or this refresh sees the user gone), then the family (so
     /// refreshes and revocations of one family take turns, and a revocation is seen by every
     /// refresh after it), then the token's use.
-    static func refresh(_ input: RouteInput, context: AppContext) throws -> Response {
-        let token = input.body!["refresh_token"]!.stringValue!
+    static func refresh(_ body: TokenRefresh, request: Request, context: AppContext) throws -> Response {
+        let token = body.refreshToken
         guard let (userID, claims) = context.tokens.verify(token, type: "refresh", now: context.now()) else {
             throw HTTPError(.unauthorized, .invalidRefreshToken)
         }
@@ -140,7 +145,7 @@ public enum AuthController {
         case .issued(let response):
             return response
         case .reused:
-            context.logger.warning("Refresh token reused; family revoked", metadata: ["request.id": "\(input.request.id)"])
+            context.logger.warning("Refresh token reused; family revoked", metadata: ["request.id": "\(request.id)"])
             throw HTTPError(.unauthorized, .invalidRefreshToken)
         case .invalid:
             throw HTTPError(.unauthorized, .invalidRefreshToken)
@@ -152,10 +157,9 @@ public enum AuthController {
     /// Revokes the family of the given refresh token (the caller's own): 204. A token whose
     /// family is revoked already (an earlier or concurrent logout, a detected reuse) is no longer
     /// valid: 401, as for a refresh with it.
-    static func logout(_ input: RouteInput, context: AppContext) throws -> Response {
-        let token = input.body!["refresh_token"]!.stringValue!
+    static func logout(_ body: TokenRefresh, caller user: User, context: AppContext) throws -> Response {
+        let token = body.refreshToken
         try context.database.withConnection { connection in
-            let user = try Authenticator.activeUser(input.request, context: context, connection: connection)
             guard let (userID, claims) = context.tokens.verify(token, type: "refresh", now: context.now()),
                   userID == user.id else {
                 throw HTTPError(.unauthorized, .invalidRefreshToken)

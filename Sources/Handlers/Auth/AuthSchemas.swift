@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// Request bodies of `/api/v1/auth`, declared once for validation and documentation.
 enum AuthSchemas {
@@ -40,4 +41,47 @@ enum AuthSchemas {
     static let refresh = ObjectSchema(name: "TokenRefresh", fields: [
         FieldSchema("refresh_token", .string(StringRule(strip: false))),
     ])
+}
+
+/// A registration (`UserCreate`), as the validator left it: stripped, checked, passwords equal.
+struct Registration: RequestBody {
+    static var schema: ObjectSchema { AuthSchemas.register }
+
+    let username: String
+    let email: String
+    let password: String
+    let fullName: String?
+    let age: Int?
+
+    init(validated body: JSONObject) {
+        username = body.text("username")
+        email = body.text("email")
+        password = body.text("password")
+        fullName = body.optionalText("full_name")
+        age = body.optionalInteger("age")
+    }
+}
+
+/// The OAuth2 password form: `username` is the email.
+struct LoginForm: RequestBody {
+    static var schema: ObjectSchema { AuthSchemas.tokenForm }
+
+    let email: String
+    let password: String
+
+    init(validated body: JSONObject) {
+        email = body.text("username")
+        password = body.text("password")
+    }
+}
+
+/// `{"refresh_token": "..."}`.
+struct TokenRefresh: RequestBody {
+    static var schema: ObjectSchema { AuthSchemas.refresh }
+
+    let refreshToken: String
+
+    init(validated body: JSONObject) {
+        refreshToken = body.text("refresh_token")
+    }
 }

@@ -21,14 +21,40 @@ public enum Authenticator {
     /// The active user the access token belongs to: 401 for a missing, bad, expired or
     /// wrong-type token or an unknown user, 403 for an inactive account.
     public static func activeUser(_ request: Request, context: AppContext, connection: PGConnection) throws -> User {
-        let token = try bearerToken(request)
-        guard let (userID, _) = context.tokens.verify(token, type: "access", now: context.now()),
-              let user = try UserRepository(connection: connection).find(id: userID)
-        else {
+        let userID = try tokenUserID(request, context: context)
+        guard let user = try UserRepository(connection: connection).find(id: userID) else {
             throw HTTPError(.unauthorized, .invalidCredentials, headers: challenge)
         }
         guard user.isActive else { throw HTTPError(.forbidden, .inactiveAccount) }
         return user
+    }
+
+    /// The user id a valid access token names, checked without the database: 401 for a
+    /// missing, bad, expired or wrong-type token. Whether that user exists and is active is the
+    /// caller's to check (`activeUser` does both; a write may check them in its own statement).
+    static func tokenUserID(_ request: Request, context: AppContext) throws -> Int {
+        let token = try bearerToken(request)
+        guard let (userID, _) = context.tokens.verify(token, type: "access", now: context.now()) else {
+            throw HTTPError(.unauthorized, .invalidCredentials, headers: challenge)
+        }
+        return userID
+    }
+
+    /// The caller of an operation of `access` (`.user`, `.admin`, `.permissions`): 401 or 403
+    /// as the seed's dependencies answer.
+    static func caller(_ request: Request, access: Access, context: AppContext) throws -> User {
+        try context.database.withConnection { connection in
+            let user = try activeUser(request, context: context, connection: connection)
+            switch access {
+            case .admin:
+                guard user.isAdmin else { throw HTTPError(.forbidden, .adminRequired) }
+            case .permissions(let names):
+                try PermissionChecker(names).check(user, connection: connection)
+            case .anyone, .token, .user:
+                break
+            }
+            return user
+        }
     }
 
     /// Keeps the caller's account from being deleted until the transaction ends, before a write
@@ -42,12 +68,6 @@ public enum Authenticator {
         }
     }
 
-    /// An active administrator, else 403 `管理者権限が必要です`.
-    public static func admin(_ request: Request, context: AppContext, connection: PGConnection) throws -> User {
-        let user = try activeUser(request, context: context, connection: connection)
-        guard user.isAdmin else { throw HTTPError(.forbidden, .adminRequired) }
-        return user
-    }
 }
 
 /// The seed's `PermissionChecker`: the user must hold every named permission

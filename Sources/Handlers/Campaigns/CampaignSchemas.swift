@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// Request and response bodies of `/api/v1/campaigns`, declared once for validation and the
 /// OpenAPI document.
@@ -43,4 +44,20 @@ extension Message {
     static let subjectHasControlCharacters = Message(
         ja: "件名に改行や制御文字は使えません", en: "The subject cannot contain line breaks or control characters")
     static let campaignTaskNotFound = Message(ja: "タスクが見つかりません", en: "Task not found")
+}
+
+/// A campaign to send: its recipients once each (addresses compared without case), subject, body.
+struct CampaignCreate: RequestBody {
+    static var schema: ObjectSchema { CampaignSchemas.send }
+
+    let recipients: [String]
+    let subject: String
+    let body: String
+
+    init(validated body: JSONObject) {
+        var seen = Set<String>()
+        recipients = body.texts("recipient_emails").filter { seen.insert($0.lowercased()).inserted }
+        subject = body.text("subject")
+        self.body = body.text("body")
+    }
 }

@@ -13,13 +13,13 @@ public enum CampaignsController {
         [
             Route("POST", "/api/v1/campaigns/send", Operation(
                 summary: "キャンペーンメール送信", tags: ["キャンペーン"], parameters: [HeaderParameters.idempotencyKey],
-                body: CampaignSchemas.send, name: "send_campaign",
+                body: CampaignCreate.schema, name: "send_campaign",
                 description: "管理者のみ。宛先ごとのメールはジョブランナーが送り、結果はタスクIDで確認できる。",
-                requiresAuth: true, response: .object(CampaignSchemas.queued),
+                access: .admin, response: .object(CampaignSchemas.queued),
                 bodyExample: ["recipient_emails": ["user1@example.com", "user2@example.com"],
                               "subject": "新機能のお知らせ", "body": "いつもご利用ありがとうございます。"]
-            )) { input, context in
-                try send(input, context: context)
+            )) { input, context, admin in
+                try send(input.body(CampaignCreate.self), request: input.request, admin: admin, context: context)
             },
             Route("GET", "/api/v1/campaigns/tasks/{task_id}", Operation(
                 summary: "キャンペーンタスクの状態", tags: ["キャンペーン"], parameters: [taskID], name: "get_task_status",
@@ -32,25 +32,19 @@ public enum CampaignsController {
         ]
     }
 
-    static func send(_ input: RouteInput, context: AppContext) throws -> Response {
-        let body = input.body!
-        var seen = Set<String>()
-        let recipients = body["recipient_emails"]!.arrayValue!.compactMap(\.stringValue).filter {
-            seen.insert($0.lowercased()).inserted
-        }
-        let subject = body["subject"]!.stringValue!
-        let text = body["body"]!.stringValue!
-        return try context.database.withConnection { connection in
-            let admin = try Authenticator.admin(input.request, context: context, connection: connection)
-            return try Idempotency.run(input.request, scope: "user:\(admin.id)",
+    static func send(_ campaign: CampaignCreate, request: Request, admin: User, context: AppContext) throws -> Response {
+        try context.database.withConnection { connection in
+            try Idempotency.run(request, scope: "user:\(admin.id)",
                                        fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
                 try Authenticator.holdAccount(admin, connection: connection)
                 let taskID = try makeTaskID()
                 try CampaignStore(connection: connection).create(
-                    taskID: taskID, subject: subject, body: text, recipients: recipients, createdBy: admin.id,
+                    taskID: taskID, subject: campaign.subject, body: campaign.body, recipients: campaign.recipients,
+                    createdBy: admin.id,
                     maxAttempts: context.configuration.jobMaxAttempts)
                 context.logger.info("Campaign queued", metadata: [
-                    "request.id": "\(input.request.id)", "campaign.task": "\(taskID)", "campaign.recipients": "\(recipients.count)"])
+                    "request.id": "\(request.id)", "campaign.task": "\(taskID)",
+                    "campaign.recipients": "\(campaign.recipients.count)"])
                 return Response.json { json in
                     json.beginObject()
                     json.key("task_id")
@@ -64,7 +58,7 @@ public enum CampaignsController {
     }
 
     static func status(_ input: RouteInput, context: AppContext) throws -> Response {
-        let id = input.string("task_id")!
+        let id = input.text(taskID)
         let status = try context.database.withConnection { connection in
             try CampaignStore(connection: connection).status(taskID: id)
         }

@@ -20,7 +20,7 @@ public enum DownloadController {
                 responseContentType: "application/pdf",
                 responses: [404: .error("ファイルが見つからない", detail: missing.japanese)]
             )) { input, context in
-                let id = input.int("file_id")!
+                let id = input.integer(fileID)
                 guard isRegularFile(path(of: id, in: context.configuration.filesDirectory)) else {
                     throw HTTPError(.notFound, missing)
                 }

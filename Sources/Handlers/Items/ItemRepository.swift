@@ -1,5 +1,4 @@
 import AppCore
-import JSON
 import Postgres
 
 /// The SQL of items. Parameterised only; statements are prepared once per connection.
@@ -17,22 +16,23 @@ struct ItemRepository {
         return try rows.first.map(Item.init(row:))
     }
 
-    func create(title: String, description: String?, price: Int, ownerID: Int) throws -> Item {
+    func create(_ item: ItemCreate, ownerID: Int) throws -> Item {
         let rows = try connection.query("""
             INSERT INTO items (title, description, price, owner_id, created_at)
-            VALUES (\(title), \(description), \(price), \(ownerID), now())
+            VALUES (\(item.title), \(item.description), \(item.price), \(ownerID), now())
             RETURNING \(unescaped: Item.columns)
             """)
         return try Item(row: rows[0])
     }
 
-    /// Sets the fields present in `changes` (validated: title and price are never null).
-    func update(id: Int, changes: JSONObject) throws -> Item {
+    /// Sets the fields the update names.
+    func update(id: Int, _ changes: ItemUpdate) throws -> Item {
+        let description = changes.description.change
         let rows = try connection.query("""
             UPDATE items SET
-              title = COALESCE(\(changes["title"]?.stringValue), title),
-              description = CASE WHEN \(changes["description"] != nil) THEN \(changes["description"]?.stringValue) ELSE description END,
-              price = COALESCE(\(changes["price"]?.intValue.map { Int($0) })::integer, price)
+              title = COALESCE(\(changes.title), title),
+              description = CASE WHEN \(description.isSet) THEN \(description.value) ELSE description END,
+              price = COALESCE(\(changes.price)::integer, price)
             WHERE id = \(id)
             RETURNING \(unescaped: Item.columns)
             """)

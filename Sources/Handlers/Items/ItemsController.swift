@@ -31,7 +31,7 @@ public enum ItemsController {
                     404: .error("アイテムが見つからない", detail: "Item 1 not found"),
                 ]
             )) { input, context in
-                let id = input.int("item_id")!
+                let id = input.integer(itemID)
                 let item = try context.database.withConnection { connection in
                     try ItemRepository(connection: connection).find(id: id)
                 }
@@ -46,19 +46,16 @@ public enum ItemsController {
             },
             Route("POST", "/api/v1/items/", Operation(
                 summary: "アイテム作成", tags: ["アイテム"], parameters: [HeaderParameters.idempotencyKey],
-                body: ItemSchemas.create, successStatus: .created, name: "create_item", requiresAuth: true,
+                body: ItemCreate.schema, successStatus: .created, name: "create_item", access: .user,
                 response: .object(ResponseSchemas.item),
                 bodyExample: ["title": "ノートPC", "description": "軽量モデル", "price": 120000]
-            )) { input, context in
-                let body = input.body!
+            )) { input, context, user in
+                let newItem = input.body(ItemCreate.self)
                 return try context.database.withConnection { connection in
-                    let user = try Authenticator.activeUser(input.request, context: context, connection: connection)
-                    return try Idempotency.run(input.request, scope: "user:\(user.id)",
-                                               fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
+                    try Idempotency.run(input.request, scope: "user:\(user.id)",
+                                        fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
                         try Authenticator.holdAccount(user, connection: connection)
-                        let item = try ItemRepository(connection: connection).create(
-                            title: body["title"]!.stringValue!, description: body["description"]?.stringValue,
-                            price: Int(body["price"]!.intValue!), ownerID: user.id)
+                        let item = try ItemRepository(connection: connection).create(newItem, ownerID: user.id)
                         let (bytes, etag) = item.representation
                         var response = Response.json(.created, bytes: bytes)
                         response.headers.add("ETag", etag)
@@ -68,28 +65,28 @@ public enum ItemsController {
             },
             Route("PATCH", "/api/v1/items/{item_id}", Operation(
                 summary: "アイテム更新", tags: ["アイテム"], parameters: [itemID, HeaderParameters.ifMatch],
-                body: ItemSchemas.update, name: "update_item",
-                description: "所有者または管理者のみ。null の title・price と未定義のフィールドは 422。", requiresAuth: true,
+                body: ItemUpdate.schema, name: "update_item",
+                description: "所有者または管理者のみ。null の title・price と未定義のフィールドは 422。", access: .user,
                 response: .object(ResponseSchemas.item), responses: ResponseSchemas.itemChangeErrors,
                 bodyExample: ["price": 98000]
-            )) { input, context in
-                let id = input.int("item_id")!
-                let item = try changeItem(id, input: input, context: context) { repository in
-                    try repository.update(id: id, changes: input.body!)
+            )) { input, context, user in
+                let id = input.integer(itemID)
+                let changes = input.body(ItemUpdate.self)
+                let item = try changeItem(id, by: user, input: input, context: context) { repository in
+                    try repository.update(id: id, changes)
                 }
-                let (bytes, etag) = item!.representation
+                let (bytes, etag) = item.representation
                 var response = Response.json(bytes: bytes)
                 response.headers.add("ETag", etag)
                 return response
             },
             Route("DELETE", "/api/v1/items/{item_id}", Operation(
                 summary: "アイテム削除", tags: ["アイテム"], parameters: [itemID, HeaderParameters.ifMatch],
-                successStatus: .noContent, name: "delete_item", requiresAuth: true, responses: ResponseSchemas.itemChangeErrors
-            )) { input, context in
-                let id = input.int("item_id")!
-                _ = try changeItem(id, input: input, context: context) { repository in
+                successStatus: .noContent, name: "delete_item", access: .user, responses: ResponseSchemas.itemChangeErrors
+            )) { input, context, user in
+                let id = input.integer(itemID)
+                try changeItem(id, by: user, input: input, context: context) { repository in
                     try repository.delete(id: id)
-                    return nil
                 }
                 return .empty(.noContent)
             },
@@ -102,11 +99,10 @@ public enum ItemsController {
 
     /// Runs a change of an item for its owner or an admin, with the item locked, after checking
     /// `If-Match` against its current entity tag (412 when another change came first).
-    static func changeItem(_ id: Int, input: RouteInput, context: AppContext,
-                           change: (ItemRepository) throws -> Item?) throws -> Item? {
+    static func changeItem<Outcome>(_ id: Int, by user: User, input: RouteInput, context: AppContext,
+                                    change: (ItemRepository) throws -> Outcome) throws -> Outcome {
         try context.database.withConnection { connection in
-            let user = try Authenticator.activeUser(input.request, context: context, connection: connection)
-            return try connection.transaction { connection in
+            try connection.transaction { connection in
                 let repository = ItemRepository(connection: connection)
                 guard let item = try repository.lock(id: id) else { throw notFound(id) }
                 guard item.ownerID == user.id || user.isAdmin else { throw HTTPError(.forbidden, .notItemOwner) }

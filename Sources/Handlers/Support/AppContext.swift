@@ -32,3 +32,15 @@ public final class AppContext {
         self.now = now
     }
 }
+
+/// The router asks the context who calls, before an operation that needs credentials
+/// (`Operation.access`); the handler receives the answer.
+extension AppContext: Authenticating {
+    public func caller(of request: Request, access: Access) throws -> User {
+        try Authenticator.caller(request, access: access, context: self)
+    }
+
+    public func tokenSubject(of request: Request) throws -> Int {
+        try Authenticator.tokenUserID(request, context: self)
+    }
+}

@@ -13,12 +13,17 @@ public enum AccountAdministration {
                                ("password", .string(password)), ("password_confirm", .string(password))])
         if let fullName { body["full_name"] = .string(fullName) }
         var issues: [ValidationIssue] = []
-        let valid = SchemaValidator.validate(.object(body), against: .object(AuthSchemas.register), at: ["body"], issues: &issues)
+        let valid = SchemaValidator.validate(.object(body), against: .object(Registration.schema), at: ["body"], issues: &issues)
         guard issues.isEmpty, let fields = valid.objectValue else { throw ValidationError(issues) }
+        let registration = Registration(validated: fields)
         let hash = try hasher.hash(password)
-        return try UserRepository(connection: connection).create(.init(
-            username: fields["username"]!.stringValue!, email: fields["email"]!.stringValue!, passwordHash: hash,
-            fullName: fields["full_name"]?.stringValue, age: nil, isAdmin: admin))
+        switch try UserRepository(connection: connection).create(.init(
+            username: registration.username, email: registration.email, passwordHash: hash,
+            fullName: registration.fullName, age: nil, isAdmin: admin)) {
+        case .created(let id): return id
+        case .emailTaken: throw HTTPError(.conflict, .emailTaken)
+        case .usernameTaken: throw HTTPError(.conflict, .usernameTaken)
+        }
     }
 
     /// Suspends or restores an account; nil when there is none. Deactivation revokes every

@@ -15,8 +15,15 @@ struct UserRepository {
         var isAdmin = false
     }
 
-    /// Inserts a user; a taken email or username is a 409, never a 500 from the unique index.
-    func create(_ user: NewUser) throws -> Int {
+    enum Creation: Equatable {
+        case created(id: Int)
+        case emailTaken
+        case usernameTaken
+    }
+
+    /// Inserts a user; a taken email or username is an outcome of its own (the unique index
+    /// says which), never an error.
+    func create(_ user: NewUser) throws -> Creation {
         let rows: PGResult
         do {
             // is_active and is_admin are passed explicitly: a seed database has no server defaults.
@@ -27,10 +34,9 @@ struct UserRepository {
                 """)
         } catch {
             guard error.isUniqueViolation else { throw error }
-            throw error.constraintName?.contains("username") == true
-                ? HTTPError(.conflict, .usernameTaken) : HTTPError(.conflict, .emailTaken)
+            return error.constraintName?.contains("username") == true ? .usernameTaken : .emailTaken
         }
-        return try rows[0].decode(0, as: Int.self)
+        return .created(id: try rows[0].decode(0, as: Int.self))
     }
 
     func find(id: Int) throws -> User? {
@@ -67,14 +73,14 @@ struct UserRepository {
         return (try User(row: row), try row.decode(9, as: String.self))
     }
 
-    /// Sets the given profile fields (absent ones stay as they are; null clears).
-    func updateProfile(id: Int, changes: JSONObject) throws -> User? {
-        let setFullName = changes["full_name"] != nil
-        let setAge = changes["age"] != nil
+    /// Sets the given profile fields (unchanged ones stay as they are; null clears).
+    func updateProfile(id: Int, changes: ProfileUpdate) throws -> User? {
+        let (setFullName, fullName) = changes.fullName.change
+        let (setAge, age) = changes.age.change
         let rows = try connection.query("""
             UPDATE users SET
-              full_name = CASE WHEN \(setFullName) THEN \(changes["full_name"]?.stringValue) ELSE full_name END,
-              age = CASE WHEN \(setAge) THEN \(changes["age"]?.intValue.map { Int($0) })::integer ELSE age END,
+              full_name = CASE WHEN \(setFullName) THEN \(fullName) ELSE full_name END,
+              age = CASE WHEN \(setAge) THEN \(age)::integer ELSE age END,
               updated_at = now()
             WHERE id = \(id)
             RETURNING \(unescaped: User.columns)
