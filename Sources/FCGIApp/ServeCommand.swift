@@ -3,6 +3,7 @@ import FCGIServer
 import Glibc
 import Handlers
 import Logging
+import Postgres
 
 /// `FCGIApp serve`: bind or inherit the socket, then run the master and its workers.
 enum ServeCommand {
@@ -16,10 +17,17 @@ enum ServeCommand {
             }
             configuration.socketMode = parsed
         }
+        let handedOver = Reexecution.inherited()
+        // Checked at the first start only: a re-executed master keeps its workers' sessions and
+        // the settings it started with (a reload must never stop a running pool).
+        if handedOver == nil, let refusal = checkConnectionBudget(configuration, logger: logger) {
+            Console.fail(refusal)
+            return 78
+        }
         let socket: ListenSocket
         var retiring: [Int32] = []
         do {
-            if let handedOver = Reexecution.inherited() {
+            if let handedOver {
                 // Re-executed on reload: the socket stays the one the old image listened on.
                 socket = handedOver.socket
                 retiring = handedOver.retiring
@@ -41,6 +49,18 @@ enum ServeCommand {
         }
         defer { if let pidFile = options.pidFile { unlink(pidFile) } }
         logger.notice("Listening", metadata: ["socket": "\(socket.description)", "workers": "\(configuration.workers)"])
+        // A TCP socket answers only the web servers it trusts; a unix socket, whoever its
+        // permissions let in.
+        var peerFilter: FastCGIPeerFilter?
+        if socket.isTCP {
+            do {
+                peerFilter = try FastCGIPeerFilter(configuration.webServerAddresses)
+            } catch {
+                Console.fail("FCGI_WEB_SERVER_ADDRS: \(error)")
+                return 78
+            }
+            logger.notice("FastCGI peers trusted", metadata: ["FCGI_WEB_SERVER_ADDRS": "\(peerFilter!.description)"])
+        }
 
         // Rate-limit counters shared by all workers: mapped before the first fork, so every
         // worker (respawned ones too) inherits the same memory.
@@ -67,14 +87,15 @@ enum ServeCommand {
         if reexecution == nil { logger.warning("Executable path unknown: a reload will not pick up a new binary") }
         let manager = ProcessManager(poolSize: configuration.workers, logger: logger, scoreboard: scoreboard,
                                      reexecution: reexecution, adopted: retiring) { slot in
-            runWorker(socket: socket, configuration: frozen, rateLimits: rateLimits, slot: slot, logger: logger)
+            runWorker(socket: socket, peerFilter: peerFilter, configuration: frozen, rateLimits: rateLimits, slot: slot,
+                      logger: logger)
         }
         return manager.run()
     }
 
     /// The body of each forked worker: its own database connection, then the accept loop.
-    static func runWorker(socket: ListenSocket, configuration: AppConfiguration, rateLimits: SharedRateLimitTable,
-                          slot: WorkerSlot?, logger: Logger) -> Int32 {
+    static func runWorker(socket: ListenSocket, peerFilter: FastCGIPeerFilter?, configuration: AppConfiguration,
+                          rateLimits: SharedRateLimitTable, slot: WorkerSlot?, logger: Logger) -> Int32 {
         let database = Database(conninfo: configuration.databaseURL)
         // The per-request time limit: a statement still running at the limit is cancelled and
         // answered with 504; a request still running at twice the limit ends this worker.
@@ -102,8 +123,20 @@ enum ServeCommand {
             socket: socket,
             settings: .init(maxBodySize: configuration.maxBodySize, maxRequests: configuration.maxRequests,
                             slowRequestMilliseconds: configuration.slowRequestMilliseconds),
-            logger: logger, application: application, context: context, requestTimer: requestTimer, slot: slot)
+            logger: logger, application: application, context: context, requestTimer: requestTimer, slot: slot,
+            peerFilter: peerFilter)
         return loop.run()
+    }
+
+    /// Each worker holds one PostgreSQL session: the pool does not start when the server has no
+    /// room for all of them (README, "Several hosts"). Returns the line to stop with, or nil.
+    static func checkConnectionBudget(_ configuration: AppConfiguration, logger: Logger) -> String? {
+        let need = configuration.workers
+        let verdict = ConnectionBudget.check(conninfo: configuration.databaseURL, need: need)
+        if let report = verdict.report(need: need) {
+            logger.log(level: report.isWarning ? .warning : .notice, "\(report.message)", metadata: report.metadata.mapValues { .string($0) })
+        }
+        return verdict.refusal(need: need, holder: "this pool", reason: "WORKERS=\(need)")
     }
 
     static func writePidFile(_ path: String) -> Bool {

@@ -130,6 +130,12 @@ public struct RunnerCommand: Equatable, Sendable {
             while signals.next() != nil { stopRequested = true }
             return stopRequested
         }
+        // One session: a run does not start when the server has none left (README, "Several hosts").
+        let budget = ConnectionBudget.check(conninfo: configuration.databaseURL, need: 1)
+        if let refusal = budget.refusal(need: 1, holder: "this job runner", reason: "one session") {
+            Console.fail(refusal)
+            return 78
+        }
         let transport: any MailTransport
         let connection: PGConnection
         do {

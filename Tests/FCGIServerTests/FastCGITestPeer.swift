@@ -8,29 +8,59 @@ import JSON
 /// records that come back. Everything runs on the test's thread: the client writes its whole
 /// request into the socket buffer first, then the worker side accepts and answers it.
 final class FastCGITestPeer {
-    let path: String
+    /// The unix socket's path, or nil for TCP.
+    let path: String?
+    /// The TCP port on 127.0.0.1, or 0 for a unix socket.
+    let port: UInt16
     let socket: ListenSocket
     let connection: FastCGIConnection
 
     init() throws {
-        // libfcgi ignores SIGPIPE only where it was still the default; a closed client must
-        // give EPIPE here, never end the test process.
-        signal(SIGPIPE, SIG_IGN)
-        guard FastCGIConnection.initializeLibrary() else { throw TestFailure("FCGX_Init failed") }
-        path = "/tmp/fcgi-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        try Self.prepareProcess()
+        let path = "/tmp/fcgi-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        self.path = path
+        port = 0
         socket = try ListenSocket.bind(path, mode: 0o600)
         connection = FastCGIConnection(listenFileDescriptor: socket.fileDescriptor)
     }
 
+    /// A TCP socket on 127.0.0.1 (a free port), answering the peers `filter` trusts.
+    init(tcpTrusting filter: FastCGIPeerFilter) throws {
+        try Self.prepareProcess()
+        path = nil
+        let socket = try ListenSocket.bind("127.0.0.1:0", mode: 0)
+        self.socket = socket
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket.fileDescriptor, $0, &length) }
+        }
+        port = UInt16(bigEndian: address.sin_port)
+        connection = FastCGIConnection(listenFileDescriptor: socket.fileDescriptor, peerFilter: filter)
+    }
+
+    /// libfcgi ignores SIGPIPE only where it was still the default; a closed client must give
+    /// EPIPE here, never end the test process.
+    static func prepareProcess() throws {
+        signal(SIGPIPE, SIG_IGN)
+        guard FastCGIConnection.initializeLibrary() else { throw TestFailure("FCGX_Init failed") }
+    }
+
     deinit {
         close(socket.fileDescriptor)
-        unlink(path)
+        if let path { unlink(path) }
+    }
+
+    /// A client connected to the socket (from 127.0.0.1 for TCP).
+    func connectClient() throws -> Client {
+        if let path { return try Client(path: path) }
+        return try Client(port: port)
     }
 
     /// Connects a client and sends a GET for `target` (path and query) with `headers`
     /// (`HTTP_*` params, e.g. `HTTP_ACCEPT_LANGUAGE`).
     func sendGET(_ target: String, headers: [String: String] = [:]) throws -> Client {
-        let client = try Client(path: path)
+        let client = try connectClient()
         let parts = target.split(separator: "?", maxSplits: 1)
         var params = [
             "REQUEST_METHOD": "GET", "REQUEST_URI": target, "SCRIPT_NAME": String(parts[0]),
@@ -45,7 +75,7 @@ final class FastCGITestPeer {
     /// Connects a client and sends a POST of `body` to `target`, the body split into STDIN
     /// records as nginx sends it.
     func sendPOST(_ target: String, body: [UInt8], contentType: String = "application/octet-stream") throws -> Client {
-        let client = try Client(path: path)
+        let client = try connectClient()
         try client.sendRequest(params: [
             "REQUEST_METHOD": "POST", "REQUEST_URI": target, "SCRIPT_NAME": target, "QUERY_STRING": "",
             "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1",
@@ -97,25 +127,53 @@ final class FastCGITestPeer {
         private(set) var fileDescriptor: Int32
 
         init(path: String) throws {
-            fileDescriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            guard fileDescriptor >= 0 else { throw TestFailure("socket: errno \(errno)") }
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
             withUnsafeMutableBytes(of: &address.sun_path) { raw in
                 raw.copyBytes(from: Array(path.utf8) + [0])
             }
+            fileDescriptor = try Self.connect(family: AF_UNIX, to: address)
+        }
+
+        /// A client on 127.0.0.1 connected to `port`.
+        init(port: UInt16) throws {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+            fileDescriptor = try Self.connect(family: AF_INET, to: address)
+        }
+
+        /// A stream socket of `family` connected to `address` (a sockaddr_un or sockaddr_in).
+        static func connect<Address>(family: Int32, to address: Address) throws -> Int32 {
+            let descriptor = Glibc.socket(family, Int32(SOCK_STREAM.rawValue), 0)
+            guard descriptor >= 0 else { throw TestFailure("socket: errno \(errno)") }
+            var address = address
             let result = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fileDescriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                    Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<Address>.size))
                 }
             }
             guard result == 0 else {
-                Glibc.close(fileDescriptor)
+                Glibc.close(descriptor)
                 throw TestFailure("connect: errno \(errno)")
             }
+            return descriptor
         }
 
         deinit { close() }
+
+        /// Writes raw bytes (not a FastCGI request).
+        func sendRaw(_ bytes: [UInt8]) throws {
+            let written = bytes.withUnsafeBytes { write(fileDescriptor, $0.baseAddress, $0.count) }
+            guard written == bytes.count else { throw TestFailure("short write") }
+        }
+
+        /// True when the server closed the connection (read returns end of file or a reset).
+        func wasClosedByServer() -> Bool {
+            var byte: UInt8 = 0
+            return read(fileDescriptor, &byte, 1) <= 0
+        }
 
         /// Hangs up (a client that goes away).
         func close() {

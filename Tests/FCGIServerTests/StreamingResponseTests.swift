@@ -95,7 +95,7 @@ struct StreamingResponseTests {
         let peer = try FastCGITestPeer()
         let progress = Progress()
         let loop = Self.makeLoop(peer: peer, progress: progress)
-        let client = try FastCGITestPeer.Client(path: peer.path)
+        let client = try peer.connectClient()
         try client.sendRequest(params: ["REQUEST_METHOD": "HEAD", "REQUEST_URI": "/events", "SCRIPT_NAME": "/events"])
         let response = try peer.exchange(client, with: loop)
         #expect(response.status == 200)

@@ -186,3 +186,32 @@ wait_ready() {
         sleep 0.2
     done
 }
+
+# wait_until MILLISECONDS CMD...: polls CMD every 50 ms; true once it succeeds.
+wait_until() {
+    local deadline=$(($(date +%s%N) + $1 * 1000000))
+    shift
+    until "$@"; do
+        (($(date +%s%N) < deadline)) || return 1
+        sleep 0.05
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Python tools of the tests and drills.
+
+# ensure_python_venv DIR REQUIREMENT...: a virtualenv in DIR with exactly these pinned PyPI
+# packages, made once and made again when the pins change (they are recorded in DIR/.requirements).
+ensure_python_venv() {
+    local dir="$1"
+    shift
+    local pins="$*"
+    if [[ -x "$dir/bin/python" && "$(cat "$dir/.requirements" 2>/dev/null || true)" == "$pins" ]]; then
+        return 0
+    fi
+    note "installing $pins into ${dir#"$REPO_ROOT"/}"
+    rm -rf "$dir"
+    python3 -m venv "$dir" &&
+        "$dir/bin/pip" install -q --disable-pip-version-check "$@" &&
+        printf '%s\n' "$pins" >"$dir/.requirements"
+}

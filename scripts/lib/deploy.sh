@@ -41,6 +41,45 @@ deploy_layout() {
     fi
 }
 
+# deploy_edge_limits [ENV_FILE]: the app's per-client limits as nginx's limit_req numbers, for
+# prod.conf's app_per_client and login_per_client zones (counted at the edge when limits.conf
+# says so): RATE_LIMIT_MAX_REQUESTS per RATE_LIMIT_WINDOW_SECONDS (100, 60) and the login's
+# LOGIN_RATE_LIMIT_* (10, 60), read from ENV_FILE when it sets them. Sets EDGE_RATE, EDGE_BURST,
+# EDGE_LIMIT, EDGE_RETRY_AFTER, EDGE_LOGIN_RATE, EDGE_LOGIN_BURST.
+deploy_edge_limits() {
+    local file="${1:-}" line max=100 window=60 login_max=10 login_window=60
+    if [[ -n "$file" && -r "$file" ]]; then
+        while IFS= read -r line; do
+            case "$line" in
+                RATE_LIMIT_MAX_REQUESTS=*) max="${line#*=}" ;;
+                RATE_LIMIT_WINDOW_SECONDS=*) window="${line#*=}" ;;
+                LOGIN_RATE_LIMIT_MAX_REQUESTS=*) login_max="${line#*=}" ;;
+                LOGIN_RATE_LIMIT_WINDOW_SECONDS=*) login_window="${line#*=}" ;;
+            esac
+        done < <(env_file_assignments "$file")
+    fi
+    local v
+    for v in "$max" "$window" "$login_max" "$login_window"; do
+        [[ "$v" =~ ^[1-9][0-9]{0,9}$ ]] || die "${file:-settings}: rate-limit numbers must be positive integers (got '$v')"
+    done
+    EDGE_RATE="$(limit_req_rate "$max" "$window")"
+    EDGE_BURST=$((max - 1))
+    EDGE_LIMIT="$max"
+    EDGE_RETRY_AFTER=$(((window + max - 1) / max))
+    EDGE_LOGIN_RATE="$(limit_req_rate "$login_max" "$login_window")"
+    EDGE_LOGIN_BURST=$((login_max - 1))
+}
+
+# limit_req_rate MAX WINDOW: MAX requests per WINDOW seconds as limit_req's rate, which knows
+# whole requests a second or a minute only: exact when MAX × 60 / WINDOW is whole, else rounded
+# down (the edge then allows a little less than the app, never more), at least 1r/m.
+limit_req_rate() {
+    local max="$1" window="$2" per_minute
+    per_minute=$((max * 60 / window))
+    ((per_minute >= 1)) || per_minute=1
+    printf '%sr/m\n' "$per_minute"
+}
+
 # sed_quote TEXT: TEXT as a literal sed replacement with | as the delimiter.
 sed_quote() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
@@ -73,6 +112,12 @@ deploy_render() {
         -e "s|^\( *\)listen \[::\]:443 ssl http2;|\1$($q "$listen_v6_https")|" \
         -e "s|resolver 127.0.0.1 valid=300s;|resolver $($q "$RESOLVERS") valid=300s;|" \
         -e "s|/usr/sbin/nginx |$($q "$NGINX_BIN") |g" \
+        -e "s|zone=app_per_client:10m rate=100r/m;|zone=app_per_client:10m rate=${EDGE_RATE:-100r/m};|" \
+        -e "s|zone=login_per_client:10m rate=10r/m;|zone=login_per_client:10m rate=${EDGE_LOGIN_RATE:-10r/m};|" \
+        -e "s|zone=app_per_client burst=99 nodelay;|zone=app_per_client burst=${EDGE_BURST:-99} nodelay;|" \
+        -e "s|zone=login_per_client burst=9 nodelay;|zone=login_per_client burst=${EDGE_LOGIN_BURST:-9} nodelay;|" \
+        -e "s|^\( *\)app     1;      # RATE_LIMIT_WINDOW|\1app     ${EDGE_RETRY_AFTER:-1};      # RATE_LIMIT_WINDOW|" \
+        -e "s|^\( *\)app     100;    # RATE_LIMIT_MAX_REQUESTS|\1app     ${EDGE_LIMIT:-100};    # RATE_LIMIT_MAX_REQUESTS|" \
         "$1"
 }
 

@@ -14,6 +14,8 @@
 #   PG_TCP=127.0.0.1       also listen on loopback TCP at PORT (default: unix socket only)
 #   PG_THROWAWAY=1         fsync/full_page_writes/synchronous_commit off: test clusters only
 #   PG_MAX_CONNECTIONS=N   default 100; callers size it above their worker count
+#   PG_NETNS=NAME          run the server in that network namespace (scripts/scaleout's db host;
+#                          PG_TCP then names an address of that namespace)
 
 # The newest installed server version (Debian puts each in /usr/lib/postgresql/VERSION/bin).
 if [[ -z "${PG_BIN:-}" ]]; then
@@ -30,8 +32,10 @@ fi
 # pg_as_owner CMD...: runs a server command as the cluster owner, from / (the postgres user
 # may not be allowed into the current directory).
 pg_as_owner() {
+    local netns=()
+    [[ -n "${PG_NETNS:-}" ]] && netns=(ip netns exec "$PG_NETNS")
     if is_root; then
-        (cd / && runuser -u postgres -- "$@")
+        (cd / && "${netns[@]}" runuser -u postgres -- "$@")
     else
         (cd / && "$@")
     fi

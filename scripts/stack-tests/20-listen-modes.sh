@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The three ways a pool gets its socket: inherited on fd 0 from spawn-fcgi (the main stack),
 # bound by the master on a unix path (--listen PATH), and on loopback TCP (--listen
-# 127.0.0.1:PORT). The standalone pools are queried with cgi-fcgi and stopped again.
+# 127.0.0.1:PORT), and on TCP a peer FCGI_WEB_SERVER_ADDRS does not name refused. The standalone
+# pools are queried with cgi-fcgi and stopped again.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-trap 'pool_stop "$STACK_RUN/listen-unix.pid"; pool_stop "$STACK_RUN/listen-tcp.pid"; check_cleanup' EXIT
+trap 'pool_stop "$STACK_RUN/listen-unix.pid"; pool_stop "$STACK_RUN/listen-tcp.pid"; pool_stop "$STACK_RUN/listen-trust.pid"; check_cleanup' EXIT
 
 # 1. spawn-fcgi: the master's fd 0 is the listening socket spawn-fcgi bound.
 master="$(read_pidfile "$STACK_POOL_PIDFILE")"
@@ -44,7 +45,7 @@ check "--listen unix: master gone after SIGTERM" "pid $upid alive" bash -c '! ki
 left=""; for w in $workers; do pid_alive "$w" && left+="$w "; done
 check_eq "--listen unix: no worker left" "" "$left"
 
-# 3. standalone on loopback TCP.
+# 3. standalone on loopback TCP (FCGI_WEB_SERVER_ADDRS unset: loopback peers only).
 port="$(free_port $((STACK_PORT + 20)))"
 LOG_FILE="$STACK_LOGS/listen-tcp.log" \
     pool_start_standalone "127.0.0.1:$port" "$STACK_RUN/listen-tcp.pid" "$STACK_LOGS/listen-tcp.log" --workers 2
@@ -63,5 +64,21 @@ check "--listen tcp: master gone after SIGTERM" "pid $tpid alive" bash -c '! kil
 left=""; for w in $workers; do pid_alive "$w" && left+="$w "; done
 check_eq "--listen tcp: no worker left" "" "$left"
 check "--listen tcp: port closed after stop" "still listening" bash -c '! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null' _ "$port"
+
+# 4. On TCP the pool answers only the web servers in FCGI_WEB_SERVER_ADDRS: another peer's
+#    connection is closed unread, and logged with its address (scripts/scaleout does the same
+#    across network namespaces).
+port="$(free_port $((port + 1)))"
+trust_log="$STACK_LOGS/listen-trust.log"
+FCGI_WEB_SERVER_ADDRS=127.0.0.2 LOG_FILE="$trust_log" \
+    pool_start_standalone "127.0.0.1:$port" "$STACK_RUN/listen-trust.pid" "$trust_log" --workers 1
+# cgi-fcgi fails (the connection is reset): that is the point.
+out="$(fcgi_get "127.0.0.1:$port" /health || true)"
+check "FCGI_WEB_SERVER_ADDRS=127.0.0.2: a request from 127.0.0.1 gets no answer" "got: $(shorten "$out")" \
+    bash -c '! grep -q "\"status\"" <<<"$1"' _ "$out"
+wait_until 3000 grep -q '"FastCGI connection refused"' "$trust_log" || true
+check "… and the refusal is logged with the peer's address" "no such line in $trust_log" \
+    bash -c 'jq -e "select(.msg == \"FastCGI connection refused\" and .peer == \"127.0.0.1\" and .trusted == \"127.0.0.2\")" "$1" >/dev/null 2>&1' _ "$trust_log"
+pool_stop "$STACK_RUN/listen-trust.pid" TERM
 
 finish

@@ -45,25 +45,26 @@ if nginx -c "$PROD_NGINX_CONF" -e "$PROD_NGINX_LOGS/error.log" 2>"$dir/start.err
     check "prod: TLSv1.1 refused" "a TLSv1.1 handshake succeeded" \
         bash -c '! curl -sk -o /dev/null --tls-max 1.1 "https://127.0.0.1:$1/health" 2>/dev/null' _ "$https_port"
     # Rate limit (20 r/s, burst 40): a burst of 120 requests to an API path, sent at once (in
-    # parallel, so that a slow machine still exceeds the rate), meets 429 with a JSON body and
-    # the security headers. (/health is exempt.)
+    # parallel, so that a slow machine still exceeds the rate), meets 429 with the contract's JSON
+    # body, Retry-After and the security headers. (/health is exempt.)
     burst=()
     for ((i = 1; i <= 120; i++)); do
         burst+=(-o "$dir/burst-$i.body" "https://127.0.0.1:$https_port/api/v1/items/999999?n=$i")
     done
-    # One line per answer: status, X-Frame-Options, body file.
+    # One line per answer: status, X-Frame-Options, Retry-After, body file.
     curl -sk --parallel --parallel-immediate --parallel-max 60 \
-        -w '%{http_code} %header{x-frame-options} %{filename_effective}\n' "${burst[@]}" \
+        -w '%{http_code} %header{x-frame-options} %header{retry-after}- %{filename_effective}\n' "${burst[@]}" \
         >"$dir/burst.out" 2>/dev/null || true
     limited="$(grep -c '^429 ' "$dir/burst.out" || true)"
     check "prod: a burst meets limit_req (429)" "no 429 among 120 parallel requests: $(sort "$dir/burst.out" |
         cut -d' ' -f1 | uniq -c | tr '\n' ' ')" test "$limited" -gt 0
     info "$limited of 120 parallel requests got 429"
-    read -r _ frame_options body_file < <(grep -m 1 '^429 ' "$dir/burst.out" || true)
+    read -r _ frame_options retry_after body_file < <(grep -m 1 '^429 ' "$dir/burst.out" || true)
     if [[ -n "${body_file:-}" ]]; then
         HTTP_BODY="$(cat "$body_file")"
-        check_jq "prod: 429 body is JSON" '.detail == "Too Many Requests"'
+        check_jq "prod: 429 body is the contract's JSON" '. == {"detail": "レート制限に達しました"}'
         check_eq "prod: 429 carries the security headers" DENY "$frame_options"
+        check_eq "prod: 429 says when to try again (Retry-After: 1)" 1- "$retry_after"
     fi
     http GET "https://127.0.0.1:$https_port/health" -k
     check_status "prod: /health is not rate limited" 200

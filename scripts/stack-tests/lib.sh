@@ -46,32 +46,6 @@ fcgi_get() {
 # worker_count MASTER_PID
 worker_count() { pool_workers "$1" | grep -c . || true; }
 
-# wait_until MILLISECONDS CMD...: polls CMD every 50 ms; true once it succeeds.
-wait_until() {
-    local deadline=$(($(date +%s%N) + $1 * 1000000))
-    shift
-    until "$@"; do
-        (($(date +%s%N) < deadline)) || return 1
-        sleep 0.05
-    done
-}
-
-# ensure_python_venv DIR REQUIREMENT...: a virtualenv in DIR with exactly these pinned PyPI
-# packages, made once and made again when the pins change (they are recorded in DIR/.requirements).
-ensure_python_venv() {
-    local dir="$1"
-    shift
-    local pins="$*"
-    if [[ -x "$dir/bin/python" && "$(cat "$dir/.requirements" 2>/dev/null || true)" == "$pins" ]]; then
-        return 0
-    fi
-    info "installing $pins into ${dir#"$REPO_ROOT"/}"
-    rm -rf "$dir"
-    python3 -m venv "$dir" &&
-        "$dir/bin/pip" install -q --disable-pip-version-check "$@" &&
-        printf '%s\n' "$pins" >"$dir/.requirements"
-}
-
 # run_cases NAME CMD...: runs a program that prints its own ok/FAIL lines (a Python case file, a
 # generated client); they are the test's. Exit 3 means checks failed (already printed, counted
 # once more here so that the test fails); any other non-zero exit is one more failure.

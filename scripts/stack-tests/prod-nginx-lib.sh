@@ -29,6 +29,7 @@ prod_nginx_config() {
             -e "s|server unix:$RUNDIR/pool-api.sock;|server unix:$STACK_SOCKET;|" \
             -e "s|server unix:$RUNDIR/chat-1.sock max_fails=0;|server 127.0.0.1:$STACK_WS_PORT;|" \
             -e "\|server unix:$RUNDIR/chat-2.sock|d" >"$CONFDIR/nginx/upstreams.conf"
+        deploy_render "$REPO_ROOT/nginx/limits.conf" >"$CONFDIR/nginx/limits.conf"
     )
     # shellcheck disable=SC2034  # both read by the calling test
     PROD_NGINX_CONF="$dir/etc/fcgiapp/nginx/nginx.conf"

@@ -1,6 +1,7 @@
 """A real SMTP server for the stack tests (aiosmtpd): records every accepted mail.
 
-Started by mail-lib.sh. Serves, on 127.0.0.1:
+Started by mail-lib.sh (and by scripts/scaleout, on its mail host's address). Serves, on --host
+(127.0.0.1):
   --port        plain SMTP with STARTTLS offered (AUTH offered once TLS is on, never required)
   --tls-port    SMTP inside TLS from the first byte (smtps), optional
 Recipients decide the answer to RCPT TO:
@@ -95,6 +96,7 @@ def authenticator(user, password):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--tls-port", type=int)
     parser.add_argument("--cert", required=True)
@@ -108,7 +110,7 @@ def main():
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.cert, args.key)
     sink = Sink(args.out, args.delay_ms)
-    common = dict(hostname="127.0.0.1", auth_required=False,
+    common = dict(hostname=args.host, auth_required=False,
                   authenticator=authenticator(args.user, args.password), enable_SMTPUTF8=True)
     controllers = [Controller(sink, port=args.port, tls_context=context, require_starttls=False,
                               auth_require_tls=True, **common)]

@@ -35,6 +35,9 @@ public struct AppConfiguration: Sendable {
     public var workers: Int
     /// Unix socket path or `host:port`; nil means "inherit fd 0 (spawn-fcgi)".
     public var listen: String?
+    /// `FCGI_WEB_SERVER_ADDRS`: the web servers a pool listening on TCP answers (IP addresses,
+    /// `*` for any); empty: this host's loopback only. Unused on a unix socket.
+    public var webServerAddresses: [String]
     /// Permission bits of a unix socket the master binds itself.
     public var socketMode: UInt32
     /// Largest accepted request body in bytes; larger ones get 413.
@@ -91,6 +94,11 @@ public struct AppConfiguration: Sendable {
         jobMaxAttempts = try settings.int("JOB_MAX_ATTEMPTS", default: 4, range: 1...100)
         workers = try settings.int("WORKERS", default: Self.defaultWorkers(processorCount: processorCount), range: 1...512)
         listen = settings.string("FCGI_LISTEN").flatMap { $0.isEmpty ? nil : $0 }
+        webServerAddresses = try settings.list("FCGI_WEB_SERVER_ADDRS", default: [])
+        if let bad = webServerAddresses.first(where: { $0 != "*" && !TrustedProxies.isIPAddress($0) }) {
+            throw ConfigurationError(variable: "FCGI_WEB_SERVER_ADDRS",
+                                     problem: "must list IP addresses (or *), comma-separated (got \"\(bad.prefix(60))\")")
+        }
         let mode = settings.string("FCGI_SOCKET_MODE", default: "0660")
         guard let parsedMode = UInt32(mode, radix: 8), parsedMode <= 0o777 else {
             throw ConfigurationError(variable: "FCGI_SOCKET_MODE", problem: "must be an octal mode such as 0660")

@@ -7,6 +7,17 @@ public struct ListenSocket: Sendable {
     public let fileDescriptor: Int32
     public let description: String
 
+    /// True for an IPv4 or IPv6 socket (bound here or inherited), whose peers are checked against
+    /// `FCGI_WEB_SERVER_ADDRS`; false for a unix socket.
+    public var isTCP: Bool {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fileDescriptor, $0, &length) }
+        }
+        return result == 0 && (Int32(address.ss_family) == AF_INET || Int32(address.ss_family) == AF_INET6)
+    }
+
     /// Backlog of pending connections, as php-fpm's default.
     static let backlog: Int32 = 1024
 

@@ -9,19 +9,29 @@ final class FastCGIConnection {
         case accepted
         case interrupted
         case failed(Int32)
+        /// A peer `FCGI_WEB_SERVER_ADDRS` does not name connected; its connection is closed
+        /// unread (the peer's address given, for the log).
+        case refused(String)
+        /// A connection ended before it brought a whole request head.
+        case dropped
     }
 
     private let request: UnsafeMutablePointer<FCGX_Request>
     private let listenFileDescriptor: Int32
-    /// The listening socket is a unix socket: connections are accepted here, not by libfcgi.
-    private let acceptsHere: Bool
+    /// The peers a TCP socket answers; nil: any (a unix socket, whose permissions decide).
+    private let peerFilter: FastCGIPeerFilter?
 
-    /// Call after `FCGX_Init()`. `FCGI_FAIL_ACCEPT_ON_INTR` makes a signal wake a blocked accept.
-    init(listenFileDescriptor: Int32) {
-        self.listenFileDescriptor = listenFileDescriptor
-        acceptsHere = Self.isUnixSocket(listenFileDescriptor)
+    /// Call after `FCGX_Init()`.
+    ///
+    /// - Parameter peerFilter: the web servers a TCP socket answers (`FCGI_WEB_SERVER_ADDRS`).
+    init(listenFileDescriptor: Int32, peerFilter: FastCGIPeerFilter? = nil) {
         request = .allocate(capacity: 1)
-        FCGX_InitRequest(request, listenFileDescriptor, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
+        self.listenFileDescriptor = listenFileDescriptor
+        self.peerFilter = peerFilter
+        // libfcgi is never given the listening socket: every connection it reads was accepted
+        // here (see `accept`), also after a protocol error, when libfcgi would accept again on
+        // its own: it then finds no socket and returns instead.
+        FCGX_InitRequest(request, -1, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
     }
 
     deinit {
@@ -38,40 +48,43 @@ final class FastCGIConnection {
 
     /// Waits for the next request and reads its params.
     ///
-    /// On a unix socket the connection is accepted here and handed to libfcgi, which then only
-    /// reads the request: libfcgi's own accept waits for a new unix connection to become readable
-    /// with `select()` (a guard against a Linux 2.0 bug), and a signal arriving in that wait (a
-    /// reload's SIGQUIT, a log rotation's SIGUSR1) interrupts `select()` even with SA_RESTART;
-    /// libfcgi then closes the connection it accepted, and nginx answers 502 for a request that
-    /// was never seen. On TCP libfcgi accepts as usual (it has no such wait there, and applies
-    /// `FCGI_WEB_SERVER_ADDRS`).
+    /// The connection is accepted here and handed to libfcgi, which then only reads the request:
+    /// - on a unix socket, libfcgi's own accept waits for a new connection to become readable with
+    ///   `select()` (a guard against a Linux 2.0 bug), and a signal arriving in that wait (a
+    ///   reload's SIGQUIT, a log rotation's SIGUSR1) interrupts `select()` even with SA_RESTART;
+    ///   libfcgi then closes the connection it accepted, and nginx answers 502 for a request that
+    ///   was never seen;
+    /// - on TCP, the peer is checked before a byte is read, and a refused one is reported for the
+    ///   log (libfcgi's own `FCGI_WEB_SERVER_ADDRS` check closes it silently, and knows IPv4 only).
     func accept() -> AcceptOutcome {
-        if acceptsHere {
-            // Workers never exec, so the connection needs no close-on-exec flag.
-            let descriptor = Glibc.accept(listenFileDescriptor, nil, nil)
+        // A connection the front server keeps open (FCGI_KEEP_CONN) brings the next request.
+        if request.pointee.ipcFd < 0 {
+            var peer = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let descriptor = withUnsafeMutablePointer(to: &peer) {
+                // Workers never exec, so the connection needs no close-on-exec flag.
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.accept(listenFileDescriptor, $0, &length) }
+            }
             if descriptor < 0 {
                 let code = errno
                 return code == EINTR || code == ECONNABORTED ? .interrupted : .failed(code)
             }
-            // FCGX_Accept_r first finishes the previous request, closing its connection unless
-            // it is kept: marked kept, the one accepted here stays open and is read as is (the
+            if let address = FastCGIPeerFilter.peerBytes(peer) {
+                if let peerFilter, !peerFilter.allows(address) {
+                    close(descriptor)
+                    return .refused(FastCGIPeerFilter.text(of: address))
+                }
+                // Responses are written whole: no reason to wait for acknowledgements (as libfcgi).
+                var one: Int32 = 1
+                setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            }
+            // FCGX_Accept_r first finishes the previous request, closing its connection unless it
+            // is kept: marked kept, the one accepted here stays open and is read as is (the
             // request's own flags then set keepConnection again).
             request.pointee.keepConnection = 1
             request.pointee.ipcFd = descriptor
         }
-        let result = FCGX_Accept_r(request)
-        if result >= 0 { return .accepted }
-        let code = errno
-        return code == EINTR ? .interrupted : .failed(code)
-    }
-
-    static func isUnixSocket(_ descriptor: Int32) -> Bool {
-        var address = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return result == 0 && address.ss_family == sa_family_t(AF_UNIX)
+        return FCGX_Accept_r(request) >= 0 ? .accepted : .dropped
     }
 
     /// The params the application uses, copied (libfcgi frees them at the next accept).

@@ -28,14 +28,17 @@ public struct WorkerLoop<Context> {
     let context: Context
     let requestTimer: RequestTimer?
     let slot: WorkerSlot?
+    let peerFilter: FastCGIPeerFilter?
 
     /// - Parameters:
     ///   - requestTimer: the per-request time limit, created in this process (the worker)
     ///     before `run`; nil for none.
     ///   - slot: this worker's place on the pool's scoreboard, nil outside a pool.
+    ///   - peerFilter: the web servers a TCP socket answers (`FCGI_WEB_SERVER_ADDRS`); nil for a
+    ///     unix socket.
     public init(socket: ListenSocket, settings: Settings, logger: Logger,
                 application: Application<Context>, context: Context, requestTimer: RequestTimer? = nil,
-                slot: WorkerSlot? = nil) {
+                slot: WorkerSlot? = nil, peerFilter: FastCGIPeerFilter? = nil) {
         self.socket = socket
         self.settings = settings
         self.logger = logger
@@ -43,6 +46,7 @@ public struct WorkerLoop<Context> {
         self.context = context
         self.requestTimer = requestTimer
         self.slot = slot
+        self.peerFilter = peerFilter
     }
 
     /// Serves until stopped; returns the process exit code.
@@ -52,7 +56,7 @@ public struct WorkerLoop<Context> {
             return 70
         }
         CPrefork_install_worker_signals(FastCGIConnection.shutdownHook, socket.fileDescriptor)
-        let connection = FastCGIConnection(listenFileDescriptor: socket.fileDescriptor)
+        let connection = FastCGIConnection(listenFileDescriptor: socket.fileDescriptor, peerFilter: peerFilter)
         var served = 0
         while CPrefork_worker_stop_requested() == 0 {
             if settings.maxRequests > 0, served >= settings.maxRequests {
@@ -66,8 +70,12 @@ public struct WorkerLoop<Context> {
                 connection.finish()
                 served += 1
                 if let slot { recordEnd(on: slot, requestID: requestID) }
-            case .interrupted:
+            case .interrupted, .dropped:
                 continue
+            case .refused(let peer):
+                logger.warning("FastCGI connection refused", metadata: [
+                    "peer": "\(peer)", "trusted": "\(peerFilter.map(\.description) ?? "")",
+                ])
             case .failed(let code):
                 // SIGQUIT took the listening socket away from this worker: it stops here.
                 if CPrefork_worker_stop_requested() != 0 { break }
