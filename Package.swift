@@ -64,7 +64,7 @@ let package = Package(
         // Command line: serve, migrate.
         .executableTarget(
             name: "FCGIApp",
-            dependencies: ["CryptoSupport", "FCGIServer", "AppCore", "Postgres", "Handlers", "Startup",
+            dependencies: ["CryptoSupport", "FCGIServer", "AppCore", "Postgres", "Handlers", "JobQueue", "Startup",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),

@@ -71,7 +71,7 @@ public struct ChatConfiguration: Sendable {
     /// Reads the settings; throws the first missing or invalid one (its description is the
     /// one line printed before exiting).
     public init(_ settings: SettingsReader, processorCount: Int = 1) throws(ConfigurationError) {
-        app = try AppConfiguration(settings, processorCount: processorCount)
+        app = try AppConfiguration(settings)
         let listenText = settings.string("WS_LISTEN", default: "127.0.0.1:8081")
         guard let address = ListenAddress(parsing: listenText) else {
             throw ConfigurationError(variable: "WS_LISTEN",

@@ -2,25 +2,27 @@ import AppCore
 import FCGIServer
 import Glibc
 import Handlers
+import JobQueue
 import Logging
 import Postgres
 
 /// `FCGIApp serve`: bind or inherit the socket, then run the master and its workers.
 enum ServeCommand {
-    static func run(_ options: CommandLineOptions, configuration: AppConfiguration, logger: Logger) -> Int32 {
-        var configuration = configuration
-        if let workers = options.workers { configuration.workers = workers }
+    static func run(_ options: CommandLineOptions, configuration: AppConfiguration, pool: PoolConfiguration,
+                    jobs: EnqueueSettings, logger: Logger) -> Int32 {
+        var pool = pool
+        if let workers = options.workers { pool.workers = workers }
         if let mode = options.socketMode {
             guard let parsed = UInt32(mode, radix: 8), parsed <= 0o777 else {
                 Console.fail("--socket-mode must be an octal mode such as 0660")
                 return 64
             }
-            configuration.socketMode = parsed
+            pool.socketMode = parsed
         }
         let handedOver = Reexecution.inherited()
         // Checked at the first start only: a re-executed master keeps its workers' sessions and
         // the settings it started with (a reload must never stop a running pool).
-        if handedOver == nil, let refusal = checkConnectionBudget(configuration, logger: logger) {
+        if handedOver == nil, let refusal = checkConnectionBudget(pool, conninfo: configuration.databaseURL, logger: logger) {
             Console.fail(refusal)
             return 78
         }
@@ -31,8 +33,8 @@ enum ServeCommand {
                 // Re-executed on reload: the socket stays the one the old image listened on.
                 socket = handedOver.socket
                 retiring = handedOver.retiring
-            } else if let address = options.listen ?? configuration.listen {
-                socket = try ListenSocket.bind(address, mode: configuration.socketMode)
+            } else if let address = options.listen ?? pool.listen {
+                socket = try ListenSocket.bind(address, mode: pool.socketMode)
             } else if let inherited = ListenSocket.inherited() {
                 socket = inherited
             } else {
@@ -48,13 +50,13 @@ enum ServeCommand {
             return 73
         }
         defer { if let pidFile = options.pidFile { unlink(pidFile) } }
-        logger.notice("Listening", metadata: ["socket": "\(socket.description)", "workers": "\(configuration.workers)"])
+        logger.notice("Listening", metadata: ["socket": "\(socket.description)", "workers": "\(pool.workers)"])
         // A TCP socket answers only the web servers it trusts; a unix socket, whoever its
         // permissions let in.
         var peerFilter: FastCGIPeerFilter?
         if socket.isTCP {
             do {
-                peerFilter = try FastCGIPeerFilter(configuration.webServerAddresses)
+                peerFilter = try FastCGIPeerFilter(pool.webServerAddresses)
             } catch {
                 Console.fail("FCGI_WEB_SERVER_ADDRS: \(error)")
                 return 78
@@ -66,7 +68,7 @@ enum ServeCommand {
         // worker (respawned ones too) inherits the same memory.
         let rateLimits: SharedRateLimitTable
         do {
-            rateLimits = try SharedRateLimitTable(slots: configuration.rateLimitTableSlots)
+            rateLimits = try SharedRateLimitTable(slots: pool.rateLimitTableSlots)
         } catch {
             Console.fail("cannot create the rate-limit table: \(error)")
             return 71
@@ -76,32 +78,32 @@ enum ServeCommand {
         // the old generation finishing its requests after a reload.
         let scoreboard: PoolScoreboard
         do {
-            scoreboard = try PoolScoreboard(slots: configuration.workers * 2)
+            scoreboard = try PoolScoreboard(slots: pool.workers * 2)
         } catch {
             Console.fail("cannot create the scoreboard: \(error)")
             return 71
         }
 
-        let frozen = configuration
+        let frozenPool = pool
         let reexecution = Reexecution(arguments: CommandLine.arguments, socket: socket)
         if reexecution == nil { logger.warning("Executable path unknown: a reload will not pick up a new binary") }
-        let manager = ProcessManager(poolSize: configuration.workers, logger: logger, scoreboard: scoreboard,
+        let manager = ProcessManager(poolSize: pool.workers, logger: logger, scoreboard: scoreboard,
                                      reexecution: reexecution, adopted: retiring) { slot in
-            runWorker(socket: socket, peerFilter: peerFilter, configuration: frozen, rateLimits: rateLimits, slot: slot,
-                      logger: logger)
+            runWorker(socket: socket, peerFilter: peerFilter, configuration: configuration, pool: frozenPool, jobs: jobs,
+                      rateLimits: rateLimits, slot: slot, logger: logger)
         }
         return manager.run()
     }
 
     /// The body of each forked worker: its own database connection, then the accept loop.
     static func runWorker(socket: ListenSocket, peerFilter: FastCGIPeerFilter?, configuration: AppConfiguration,
-                          rateLimits: SharedRateLimitTable, slot: WorkerSlot?, logger: Logger) -> Int32 {
+                          pool: PoolConfiguration, jobs: EnqueueSettings, rateLimits: SharedRateLimitTable, slot: WorkerSlot?, logger: Logger) -> Int32 {
         let database = Database(conninfo: configuration.databaseURL)
         // The per-request time limit: a statement still running at the limit is cancelled and
         // answered with 504; a request still running at twice the limit ends this worker.
         let requestTimer: RequestTimer?
         do {
-            requestTimer = try RequestTimer(limit: .seconds(configuration.requestTimeoutSeconds), hardLimit: true)
+            requestTimer = try RequestTimer(limit: .seconds(pool.requestTimeoutSeconds), hardLimit: true)
             requestTimer?.protect(database)
         } catch {
             logger.error("Request time limit unavailable", metadata: ["error": "\(error)"])
@@ -110,7 +112,7 @@ enum ServeCommand {
         if let problem = database.warmUp() {
             logger.warning("Database not reachable yet", metadata: ["error": "\(problem)"])
         }
-        let context = AppContext(configuration: configuration, database: database, logger: logger,
+        let context = AppContext(configuration: configuration, database: database, logger: logger, jobs: jobs,
                                  poolStatus: slot?.scoreboard)
         // The access log is info-level: quieter settings (LOG_LEVEL=warning) turn it off.
         let accessLog = logger.logLevel <= .info ? AccessLog() : nil
@@ -118,11 +120,11 @@ enum ServeCommand {
         let policies = PolicyChain.standard(configuration, rateLimiter: SharedRateLimiter(table: rateLimits))
         let application = Application(router: Routes.makeRouter(), logger: logger, accessLog: accessLog,
                                       policies: policies,
-                                      mapError: ErrorMapping.mapper(requestTimeoutSeconds: configuration.requestTimeoutSeconds))
+                                      mapError: ErrorMapping.mapper(requestTimeoutSeconds: pool.requestTimeoutSeconds))
         let loop = WorkerLoop(
             socket: socket,
-            settings: .init(maxBodySize: configuration.maxBodySize, maxRequests: configuration.maxRequests,
-                            slowRequestMilliseconds: configuration.slowRequestMilliseconds),
+            settings: .init(maxBodySize: pool.maxBodySize, maxRequests: pool.maxRequests,
+                            slowRequestMilliseconds: pool.slowRequestMilliseconds),
             logger: logger, application: application, context: context, requestTimer: requestTimer, slot: slot,
             peerFilter: peerFilter)
         return loop.run()
@@ -130,9 +132,9 @@ enum ServeCommand {
 
     /// Each worker holds one PostgreSQL session: the pool does not start when the server has no
     /// room for all of them (README, "Several hosts"). Returns the line to stop with, or nil.
-    static func checkConnectionBudget(_ configuration: AppConfiguration, logger: Logger) -> String? {
-        let need = configuration.workers
-        let verdict = ConnectionBudget.check(conninfo: configuration.databaseURL, need: need)
+    static func checkConnectionBudget(_ pool: PoolConfiguration, conninfo: String, logger: Logger) -> String? {
+        let need = pool.workers
+        let verdict = ConnectionBudget.check(conninfo: conninfo, need: need)
         if let report = verdict.report(need: need) {
             logger.log(level: report.isWarning ? .warning : .notice, "\(report.message)", metadata: report.metadata.mapValues { .string($0) })
         }

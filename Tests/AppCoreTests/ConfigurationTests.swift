@@ -4,7 +4,7 @@ import Testing
 /// Settings from environment and `.env`, as pydantic-settings reads them.
 struct ConfigurationTests {
     func configuration(_ environment: [String: String], dotEnv: [String: String] = [:]) throws(ConfigurationError) -> AppConfiguration {
-        try AppConfiguration(SettingsReader(environment: environment, dotEnv: dotEnv), processorCount: 2)
+        try AppConfiguration(SettingsReader(environment: environment, dotEnv: dotEnv))
     }
 
     @Test func defaultsAreTheSeeds() throws {
@@ -17,7 +17,6 @@ struct ConfigurationTests {
         #expect(config.refreshTokenExpireDays == 7)
         #expect(config.rateLimitMaxRequests == 100)
         #expect(config.rateLimitWindowSeconds == 60)
-        #expect(config.workers == AppConfiguration.defaultWorkers(processorCount: 2))
     }
 
     @Test func missingSecretStopsStartUpWithOneLine() {
@@ -29,8 +28,6 @@ struct ConfigurationTests {
     }
 
     @Test func invalidValuesAreRejected() {
-        #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "WORKERS": "many"]) }
-        #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "WORKERS": "0"]) }
         #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "DEBUG": "maybe"]) }
         #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "ALGORITHM": "none"]) }
         #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "DATABASE_URL": "mysql://x/y"]) }

@@ -15,24 +15,21 @@ struct PoliciesConfigurationTests {
         #expect(config.rateLimitWindowSeconds == 60)
         #expect(config.loginRateLimitMaxRequests == 10)
         #expect(config.loginRateLimitWindowSeconds == 60)
-        #expect(config.rateLimitTableSlots == 65_536)
         #expect(config.trustedProxies == [])
     }
 
     @Test func valuesAreRead() throws {
         let config = try configuration([
             "LOGIN_RATE_LIMIT_MAX_REQUESTS": "5", "LOGIN_RATE_LIMIT_WINDOW_SECONDS": "300",
-            "RATE_LIMIT_TABLE_SLOTS": "1024", "TRUSTED_PROXIES": #"["10.0.0.2", "10.0.0.3"]"#,
+            "TRUSTED_PROXIES": #"["10.0.0.2", "10.0.0.3"]"#,
         ])
         #expect(config.loginRateLimitMaxRequests == 5)
         #expect(config.loginRateLimitWindowSeconds == 300)
-        #expect(config.rateLimitTableSlots == 1024)
         #expect(config.trustedProxies == ["10.0.0.2", "10.0.0.3"])
     }
 
     @Test func invalidValuesStopStartUp() {
         #expect(throws: ConfigurationError.self) { try configuration(["LOGIN_RATE_LIMIT_MAX_REQUESTS": "0"]) }
-        #expect(throws: ConfigurationError.self) { try configuration(["RATE_LIMIT_TABLE_SLOTS": "8"]) }
         #expect(throws: ConfigurationError.self) { try configuration(["ALLOWED_HOSTS": "api.*.example.com"]) }
         #expect(throws: ConfigurationError.self) { try configuration(["ALLOWED_HOSTS": "*example.com"]) }
         #expect(throws: Never.self) { try configuration(["ALLOWED_HOSTS": "*.example.com,api.example.org"]) }

@@ -1,6 +1,8 @@
-/// Every setting of the server, read once at start-up from the environment and `.env`
-/// (names and defaults as the seed's `Settings`, plus ours). The master loads it before forking;
-/// workers inherit it. Handlers never read the environment themselves.
+/// The application's settings, read once at start-up from the environment and `.env` (names
+/// and defaults as the seed's `Settings`, plus ours): what the policies and the handlers read.
+/// The pool's own settings are `FCGIServer.PoolConfiguration`, the job runner's
+/// `RunnerConfiguration`, the chat daemon's `ChatConfiguration`. The master loads them before
+/// forking; workers inherit them. Handlers never read the environment themselves.
 public struct AppConfiguration: Sendable {
     // The seed's settings.
     public var appName: String
@@ -22,32 +24,9 @@ public struct AppConfiguration: Sendable {
     /// of the general limit.
     public var loginRateLimitMaxRequests: Int
     public var loginRateLimitWindowSeconds: Int
-    /// Slots of the pool's shared rate-limit table: one per client address and limit in use.
-    public var rateLimitTableSlots: Int
     /// Peers (exact addresses, or `*`) whose `X-Forwarded-For` / `X-Real-IP` name the client;
     /// empty: the client is always `REMOTE_ADDR`.
     public var trustedProxies: [String]
-    public var mailURL: String
-    public var mailFrom: String
-    /// Tries of each job enqueued by the API, the first included (seed: Celery's 3 retries → 4).
-    public var jobMaxAttempts: Int
-    /// Number of worker processes in the pool.
-    public var workers: Int
-    /// Unix socket path or `host:port`; nil means "inherit fd 0 (spawn-fcgi)".
-    public var listen: String?
-    /// `FCGI_WEB_SERVER_ADDRS`: the web servers a pool listening on TCP answers (IP addresses,
-    /// `*` for any); empty: this host's loopback only. Unused on a unix socket.
-    public var webServerAddresses: [String]
-    /// Permission bits of a unix socket the master binds itself.
-    public var socketMode: UInt32
-    /// Largest accepted request body in bytes; larger ones get 413.
-    public var maxBodySize: Int
-    /// A worker exits after this many requests and is replaced (0 = never), like php-fpm's pm.max_requests.
-    public var maxRequests: Int
-    /// Requests at least this long count as slow on the status page and are logged; 0: never.
-    public var slowRequestMilliseconds: Int
-    /// Per-request time limit in seconds.
-    public var requestTimeoutSeconds: Int
     public var logLevel: String
     public var logFile: String?
     /// bcrypt cost of new password hashes (passlib's default is 12).
@@ -64,7 +43,7 @@ public struct AppConfiguration: Sendable {
     /// - Parameters:
     ///   - releaseVersion: the version built into the executable, `APP_VERSION` when the
     ///     environment does not set one (FCGIApp passes its `Release.version`).
-    public init(_ settings: SettingsReader, processorCount: Int = 1, releaseVersion: String = "1.0.0") throws(ConfigurationError) {
+    public init(_ settings: SettingsReader, releaseVersion: String = "1.0.0") throws(ConfigurationError) {
         appName = settings.string("APP_NAME", default: "MyAPI")
         appVersion = settings.string("APP_VERSION", default: releaseVersion)
         debug = try settings.bool("DEBUG", default: false)
@@ -87,27 +66,7 @@ public struct AppConfiguration: Sendable {
         rateLimitWindowSeconds = try settings.int("RATE_LIMIT_WINDOW_SECONDS", default: 60, range: 1...86_400)
         loginRateLimitMaxRequests = try settings.int("LOGIN_RATE_LIMIT_MAX_REQUESTS", default: 10, range: 1...1_000_000_000)
         loginRateLimitWindowSeconds = try settings.int("LOGIN_RATE_LIMIT_WINDOW_SECONDS", default: 60, range: 1...86_400)
-        rateLimitTableSlots = try settings.int("RATE_LIMIT_TABLE_SLOTS", default: 65_536, range: 64...16_777_216)
         trustedProxies = try settings.list("TRUSTED_PROXIES", default: [])
-        mailURL = settings.string("MAIL_URL", default: "maildir:./.data/mail")
-        mailFrom = settings.string("MAIL_FROM", default: "noreply@example.com")
-        jobMaxAttempts = try settings.int("JOB_MAX_ATTEMPTS", default: 4, range: 1...100)
-        workers = try settings.int("WORKERS", default: Self.defaultWorkers(processorCount: processorCount), range: 1...512)
-        listen = settings.string("FCGI_LISTEN").flatMap { $0.isEmpty ? nil : $0 }
-        webServerAddresses = try settings.list("FCGI_WEB_SERVER_ADDRS", default: [])
-        if let bad = webServerAddresses.first(where: { $0 != "*" && !TrustedProxies.isIPAddress($0) }) {
-            throw ConfigurationError(variable: "FCGI_WEB_SERVER_ADDRS",
-                                     problem: "must list IP addresses (or *), comma-separated (got \"\(bad.prefix(60))\")")
-        }
-        let mode = settings.string("FCGI_SOCKET_MODE", default: "0660")
-        guard let parsedMode = UInt32(mode, radix: 8), parsedMode <= 0o777 else {
-            throw ConfigurationError(variable: "FCGI_SOCKET_MODE", problem: "must be an octal mode such as 0660")
-        }
-        socketMode = parsedMode
-        maxBodySize = try settings.int("MAX_BODY_SIZE", default: 1_048_576, range: 1...1_073_741_824)
-        maxRequests = try settings.int("MAX_REQUESTS", default: 0, range: 0...Int.max)
-        slowRequestMilliseconds = try settings.int("SLOW_REQUEST_MILLISECONDS", default: 1000, range: 0...3_600_000)
-        requestTimeoutSeconds = try settings.int("REQUEST_TIMEOUT_SECONDS", default: 30, range: 1...3600)
         logLevel = settings.string("LOG_LEVEL", default: debug ? "debug" : "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
@@ -119,9 +78,4 @@ public struct AppConfiguration: Sendable {
         if filesDirectory.isEmpty { throw ConfigurationError(variable: "FILES_DIR", problem: "must name a folder") }
     }
 
-    /// Workers spend much of a request waiting on PostgreSQL, so the pool is larger than the
-    /// number of cores: four per core kept both cores busy in `scripts/bench` on this machine.
-    public static func defaultWorkers(processorCount: Int) -> Int {
-        max(2, 4 * processorCount)
-    }
 }

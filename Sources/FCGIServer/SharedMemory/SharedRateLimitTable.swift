@@ -11,7 +11,7 @@ import Glibc
 /// cannot block the others.
 ///
 /// ```swift
-/// let table = try SharedRateLimitTable(slots: configuration.rateLimitTableSlots)  // in the master
+/// let table = try SharedRateLimitTable(slots: pool.rateLimitTableSlots)  // in the master
 /// let limiter = SharedRateLimiter(table: table)                                   // in each worker
 /// ```
 public final class SharedRateLimitTable: @unchecked Sendable {

@@ -68,7 +68,7 @@ public enum AuthController {
                 // The welcome mail commits with the user, or neither does.
                 try JobQueue.enqueue(WelcomeMail.job(to: registration.email, username: registration.username,
                                                      language: request.language,
-                                                     maxAttempts: context.configuration.jobMaxAttempts), on: connection)
+                                                     maxAttempts: context.jobs.maxAttempts), on: connection)
                 return Response.json(.created) { json in
                     json.beginObject()
                     json.key("message")

@@ -41,7 +41,7 @@ public enum CampaignsController {
                 try CampaignStore(connection: connection).create(
                     taskID: taskID, subject: campaign.subject, body: campaign.body, recipients: campaign.recipients,
                     createdBy: admin.id,
-                    maxAttempts: context.configuration.jobMaxAttempts)
+                    maxAttempts: context.jobs.maxAttempts)
                 context.logger.info("Campaign queued", metadata: [
                     "request.id": "\(request.id)", "campaign.task": "\(taskID)",
                     "campaign.recipients": "\(campaign.recipients.count)"])

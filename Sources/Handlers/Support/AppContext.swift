@@ -1,11 +1,14 @@
 import AppCore
 import CryptoSupport
 import Identity
+import JobQueue
 import Logging
 
 /// What handlers need besides the request, one per worker process.
 public final class AppContext {
     public let configuration: AppConfiguration
+    /// What each enqueued job gets (`JOB_MAX_ATTEMPTS`).
+    public let jobs: EnqueueSettings
     public let database: Database
     public let logger: Logger
     public let passwords: PasswordHasher
@@ -17,11 +20,12 @@ public final class AppContext {
     /// The pool's scoreboard for `GET /status`; nil outside a pool (the page then answers 404).
     public let poolStatus: (any PoolStatusSource)?
 
-    public init(configuration: AppConfiguration, database: Database, logger: Logger,
+    public init(configuration: AppConfiguration, database: Database, logger: Logger, jobs: EnqueueSettings = EnqueueSettings(),
                 poolStatus: (any PoolStatusSource)? = nil,
                 now: @escaping @Sendable () -> Int64 = { UnixTime.now() }) {
         self.poolStatus = poolStatus
         self.configuration = configuration
+        self.jobs = jobs
         self.database = database
         self.logger = logger
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
