@@ -45,6 +45,9 @@ public struct AppConfiguration: Sendable {
     public var slowRequestMilliseconds: Int
     /// Per-request time limit in seconds.
     public var requestTimeoutSeconds: Int
+    /// Time limit of the statement that counts and pages a list's `search=` matches; a search
+    /// matching most of a large table is answered 504 when it passes.
+    public var searchTimeoutMilliseconds: Int
     public var logLevel: String
     public var logFile: String?
     /// bcrypt cost of new password hashes (passlib's default is 12).
@@ -93,6 +96,7 @@ public struct AppConfiguration: Sendable {
         maxRequests = try settings.int("MAX_REQUESTS", default: 0, range: 0...Int.max)
         slowRequestMilliseconds = try settings.int("SLOW_REQUEST_MILLISECONDS", default: 1000, range: 0...3_600_000)
         requestTimeoutSeconds = try settings.int("REQUEST_TIMEOUT_SECONDS", default: 30, range: 1...3600)
+        searchTimeoutMilliseconds = try settings.int("SEARCH_TIMEOUT_MILLISECONDS", default: 2000, range: 1...3_600_000)
         logLevel = settings.string("LOG_LEVEL", default: debug ? "debug" : "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")

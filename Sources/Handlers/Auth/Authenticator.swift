@@ -20,14 +20,28 @@ public enum Authenticator {
     /// The active user the access token belongs to: 401 for a missing, bad, expired or
     /// wrong-type token or an unknown user, 403 for an inactive account.
     public static func activeUser(_ request: Request, context: AppContext, connection: PGConnection) throws -> User {
-        let token = try bearerToken(request)
-        guard let (userID, _) = context.tokens.verify(token, type: "access", now: context.now()),
-              let user = try UserRepository(connection: connection).find(id: userID)
-        else {
+        let userID = try tokenUserID(request, context: context)
+        guard let user = try UserRepository(connection: connection).find(id: userID) else {
             throw HTTPError(.unauthorized, .invalidCredentials, headers: challenge)
         }
         guard user.isActive else { throw HTTPError(.forbidden, .inactiveAccount) }
         return user
+    }
+
+    /// The user id a valid access token names, checked without the database: 401 for a
+    /// missing, bad, expired or wrong-type token. Whether that user exists and is active is the
+    /// caller's to check (`activeUser` does both; a write may check them in its own statement).
+    static func tokenUserID(_ request: Request, context: AppContext) throws -> Int {
+        let token = try bearerToken(request)
+        guard let (userID, _) = context.tokens.verify(token, type: "access", now: context.now()) else {
+            throw HTTPError(.unauthorized, .invalidCredentials, headers: challenge)
+        }
+        return userID
+    }
+
+    /// The answer for a token whose user is gone (401) or inactive (403), as `activeUser` gives.
+    static func refusal(userExists: Bool) -> HTTPError {
+        userExists ? HTTPError(.forbidden, .inactiveAccount) : HTTPError(.unauthorized, .invalidCredentials, headers: challenge)
     }
 
     /// Keeps the caller's account from being deleted until the transaction ends, before a write
