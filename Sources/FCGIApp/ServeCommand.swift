@@ -35,7 +35,8 @@ enum ServeCommand {
             return 73
         }
         defer { if let pidFile = options.pidFile { unlink(pidFile) } }
-        logger.notice("Listening", metadata: ["socket": "\(socket.description)", "workers": "\(configuration.workers)"])
+        logger.notice("Listening", metadata: ["socket": "\(socket.description)", "workers": "\(configuration.workers)",
+                                              "pool": "\(configuration.poolName)", "priority": "\(configuration.poolPriority)"])
 
         // Rate-limit counters shared by all workers: mapped before the first fork, so every
         // worker (respawned ones too) inherits the same memory.
@@ -51,11 +52,13 @@ enum ServeCommand {
         // the old generation finishing its requests after a reload.
         let scoreboard: PoolScoreboard
         do {
-            scoreboard = try PoolScoreboard(slots: configuration.workers * 2)
+            scoreboard = try PoolScoreboard(slots: configuration.workers * 2, poolName: configuration.poolName,
+                                            directory: configuration.scoreboardDirectory)
         } catch {
             Console.fail("cannot create the scoreboard: \(error)")
             return 71
         }
+        defer { scoreboard.removeFile() }
 
         let frozen = configuration
         let manager = ProcessManager(poolSize: configuration.workers, logger: logger, scoreboard: scoreboard) { slot in
@@ -67,6 +70,13 @@ enum ServeCommand {
     /// The body of each forked worker: its own database connection, then the accept loop.
     static func runWorker(socket: ListenSocket, configuration: AppConfiguration, rateLimits: SharedRateLimitTable,
                           slot: WorkerSlot?, logger: Logger) -> Int32 {
+        // The pool's CPU priority: a nice worker runs when the others leave it time (the
+        // password-hashing pool beside the API pool).
+        if configuration.poolPriority != 0, setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Int32(configuration.poolPriority)) != 0 {
+            logger.warning("Cannot set the pool's priority", metadata: [
+                "priority": "\(configuration.poolPriority)", "error": "\(String(cString: strerror(errno)))",
+            ])
+        }
         let database = Database(conninfo: configuration.databaseURL)
         // The per-request time limit: a statement still running at the limit is cancelled and
         // answered with 504; a request still running at twice the limit ends this worker.

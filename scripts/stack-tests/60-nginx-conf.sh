@@ -41,6 +41,7 @@ rewrite_paths | sed \
     -e "s#^\( *\)listen 443 ssl http2;#\1listen 127.0.0.1:$https_port ssl http2;#" \
     -e '/listen \[::\]/d' \
     -e "s#unix:/run/fcgiapp/fcgi.sock#unix:$STACK_SOCKET#" \
+    -e "s#unix:/run/fcgiapp/fcgi-auth.sock#unix:$STACK_AUTH_SOCKET#" \
     -e "s#^user www-data;#$(is_root && echo 'user root;')#" \
     >"$dir/nginx-run.conf"
 if nginx -c "$dir/nginx-run.conf" -e "$dir/logs/error.log" 2>"$dir/start.err" &&

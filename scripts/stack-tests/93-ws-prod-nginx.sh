@@ -28,6 +28,7 @@ sed -e "s#/etc/ssl/fcgiapp/#$dir/#g" \
     -e "s#^\( *\)listen 443 ssl http2;#\1listen 127.0.0.1:$https_port ssl http2;#" \
     -e '/listen \[::\]/d' \
     -e "s#unix:/run/fcgiapp/fcgi.sock#unix:$STACK_SOCKET#" \
+    -e "s#unix:/run/fcgiapp/fcgi-auth.sock#unix:$STACK_AUTH_SOCKET#" \
     -e "s#server 127.0.0.1:8081;#server 127.0.0.1:$STACK_WS_PORT;#" \
     -e "s#^user www-data;#$(is_root && echo 'user root;')#" \
     "$REPO_ROOT/nginx/prod.conf" >"$dir/nginx.conf"

@@ -33,6 +33,15 @@ public struct AppConfiguration: Sendable {
     public var jobMaxAttempts: Int
     /// Number of worker processes in the pool.
     public var workers: Int
+    /// The pool's name on the status page and in its scoreboard file (php-fpm's `[www]`): 1 to
+    /// 31 characters of `A-Z a-z 0-9 _ -`.
+    public var poolName: String
+    /// The workers' nice value (php-fpm's `process.priority`): the password-hashing pool runs
+    /// above 0, so bcrypt only gets the CPU time the API pool leaves.
+    public var poolPriority: Int
+    /// A folder where the pool keeps its scoreboard as a file, and where its status page finds
+    /// the other pools of this host; nil: an anonymous board, this pool alone on the page.
+    public var scoreboardDirectory: String?
     /// Unix socket path or `host:port`; nil means "inherit fd 0 (spawn-fcgi)".
     public var listen: String?
     /// Permission bits of a unix socket the master binds itself.
@@ -86,6 +95,12 @@ public struct AppConfiguration: Sendable {
         mailFrom = settings.string("MAIL_FROM", default: "noreply@example.com")
         jobMaxAttempts = try settings.int("JOB_MAX_ATTEMPTS", default: 4, range: 1...100)
         workers = try settings.int("WORKERS", default: Self.defaultWorkers(processorCount: processorCount), range: 1...512)
+        poolName = settings.string("POOL_NAME", default: "www")
+        guard (1...31).contains(poolName.utf8.count), poolName.utf8.allSatisfy(Self.isPoolNameByte) else {
+            throw ConfigurationError(variable: "POOL_NAME", problem: "must be 1 to 31 characters of A-Z a-z 0-9 _ -")
+        }
+        poolPriority = try settings.int("POOL_PRIORITY", default: 0, range: -20...19)
+        scoreboardDirectory = settings.string("SCOREBOARD_DIR").flatMap { $0.isEmpty ? nil : $0 }
         listen = settings.string("FCGI_LISTEN").flatMap { $0.isEmpty ? nil : $0 }
         let mode = settings.string("FCGI_SOCKET_MODE", default: "0660")
         guard let parsedMode = UInt32(mode, radix: 8), parsedMode <= 0o777 else {
@@ -104,6 +119,11 @@ public struct AppConfiguration: Sendable {
         logFile = settings.string("LOG_FILE").flatMap { $0.isEmpty ? nil : $0 }
         bcryptCost = try settings.int("BCRYPT_COST", default: 12, range: 4...31)
         docsAssetsURL = settings.string("DOCS_ASSETS_URL").flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func isPoolNameByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
 
     /// Workers spend much of a request waiting on PostgreSQL, so the pool is larger than the
