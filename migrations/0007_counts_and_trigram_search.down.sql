@@ -17,6 +17,7 @@ drop trigger if exists items_count_truncated on items;
 drop trigger if exists items_count_moved on items;
 drop trigger if exists items_count_deleted on items;
 drop trigger if exists items_count_inserted on items;
+drop function if exists row_counts_locate(name, bigint);
 drop function if exists row_counts_truncate();
 drop function if exists row_counts_move();
 drop function if exists row_counts_apply();

@@ -63,6 +63,32 @@ begin
 end;
 $$;
 
+-- Where row `row_offset` (0-based, newest first by id) of `rel` lies: the bucket that holds it
+-- and how many of that bucket's rows come before it. Walks the buckets from the newest down,
+-- in the primary key's order (no sort, no hash: the walk stops at the bucket it looks for, so
+-- it reads a few dozen counter rows for a deep page, whatever the table's size). No row when
+-- the offset is past the end. STABLE: it reads the calling statement's snapshot.
+create function row_counts_locate(rel name, row_offset bigint, out bucket integer, out skip bigint)
+language plpgsql stable set enable_sort = off set enable_hashagg = off as $$
+declare
+    seen bigint := 0;
+    counted record;
+begin
+    for counted in
+        select c.bucket, sum(c.n)::bigint as n from row_counts c
+        where c.relname = rel and c.bucket >= 0
+        group by c.bucket order by c.bucket desc
+    loop
+        if seen + counted.n > row_offset then
+            bucket := counted.bucket;
+            skip := row_offset - seen;
+            return;
+        end if;
+        seen := seen + counted.n;
+    end loop;
+end;
+$$;
+
 -- The counts as they are now (the tables are locked: nothing changes until commit).
 insert into row_counts (relname, bucket, shard, n)
 select 'items', -1, 0, count(*) from items

@@ -36,6 +36,26 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "DATABASE_URL": "mysql://x/y"]) }
     }
 
+    @Test func poolSettings() throws {
+        let plain = try configuration(["SECRET_KEY": "s"])
+        #expect(plain.poolName == "www")
+        #expect(plain.poolPriority == 0)
+        #expect(plain.scoreboardDirectory == nil)
+        #expect(plain.searchTimeoutMilliseconds == 2000)
+        let hashing = try configuration(["SECRET_KEY": "s", "POOL_NAME": "auth", "POOL_PRIORITY": "10",
+                                         "SCOREBOARD_DIR": "/run/fcgiapp", "SEARCH_TIMEOUT_MILLISECONDS": "500"])
+        #expect(hashing.poolName == "auth")
+        #expect(hashing.poolPriority == 10)
+        #expect(hashing.scoreboardDirectory == "/run/fcgiapp")
+        #expect(hashing.searchTimeoutMilliseconds == 500)
+        // The name becomes a file name: no separators, no dots, at most 31 bytes.
+        for name in ["", "a/b", "..", "auth pool", String(repeating: "x", count: 32)] {
+            #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "POOL_NAME": name]) }
+        }
+        #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "POOL_PRIORITY": "20"]) }
+        #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "SEARCH_TIMEOUT_MILLISECONDS": "0"]) }
+    }
+
     @Test func listsAcceptJsonArraysAndCommas() throws {
         #expect(try configuration(["SECRET_KEY": "s", "CORS_ORIGINS": #"["https://a.example", "https://b.example"]"#]).corsOrigins
                 == ["https://a.example", "https://b.example"])

@@ -7,8 +7,8 @@ import Postgres
 /// - Without a search, `total` is the sum of the table's counter shards in `row_counts`, and
 ///   the page is read from the primary key. A page past the first bucket (1024 ids) finds its
 ///   first row by walking the per-bucket counts from the newest bucket down to the one that
-///   holds it, then skipping inside that bucket only: a deep page costs a few dozen counter rows
-///   and at most 1023 index entries, whatever its number and the table's size.
+///   holds it, then skipping inside that bucket only: a page costs one counter row per 1024
+///   rows before it and at most 1023 index entries, whatever the table's size.
 /// - With a search, the matches come from the trigram indexes (ILIKE '%term%' on each searched
 ///   column); they are counted and sorted once (`MATERIALIZED`), so the cost follows the number
 ///   of matches. A search that matches most of a large table cannot be counted quickly: it runs
@@ -70,22 +70,13 @@ struct NewestFirstPages {
         """
     }
 
-    /// A deep page: the bucket that holds row `offset` is the first, newest first, whose running
-    /// count passes `offset` (the window sum streams over the counter index, so the walk stops
-    /// there); the page's first row is `offset − (rows in newer buckets)` entries into it.
+    /// A deep page: `row_counts_locate` (migration 0007) walks the per-bucket counts from the
+    /// newest bucket down to the one that holds row `offset`, and says how many of its rows
+    /// come first; the page starts that many index entries into the bucket.
     func deepQuery(offset: Int, size: Int) -> PGQuery {
         """
         WITH target AS (
-            SELECT w.bucket, \(offset)::bigint - (w.through - w.n) AS skip FROM (
-                SELECT g.bucket, g.n, sum(g.n) OVER (ORDER BY g.bucket DESC)::bigint AS through
-                FROM (
-                    SELECT bucket, sum(n)::bigint AS n FROM row_counts
-                    WHERE relname = '\(unescaped: table)' AND bucket >= 0
-                    GROUP BY bucket ORDER BY bucket DESC
-                ) g
-            ) w
-            WHERE w.through > \(offset)::bigint
-            ORDER BY w.bucket DESC LIMIT 1
+            SELECT bucket, skip FROM row_counts_locate('\(unescaped: table)', \(offset))
         ), first_row AS (
             SELECT id FROM \(unescaped: table)
             WHERE id < (SELECT (bucket + 1)::bigint << \(unescaped: String(Self.bucketShift)) FROM target)
