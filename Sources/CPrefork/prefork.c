@@ -42,6 +42,9 @@ int CPrefork_install_master_signals(void) {
         if (sigaction(master_signals[i], &sa, NULL) != 0) return -1;
     }
     signal(SIGPIPE, SIG_IGN);
+    // A master re-executed on reload starts with these blocked (see Reexecution.swift): what
+    // arrived in between is delivered now, to the handlers.
+    CPrefork_block_signals(0);
     return signal_pipe[0];
 }
 
@@ -67,6 +70,9 @@ int CPrefork_init_child(pid_t expected_parent) {
         signal(master_signals[i], SIG_DFL);
     }
     signal(SIGPIPE, SIG_DFL);
+    // SIGUSR1 reopens LOG_FILE in workers too; set before the mask opens, so that one sent to a
+    // worker just forked never finds the default action (which ends the process).
+    if (CPrefork_log_reopen_on_sigusr1() != 0) return -1;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -77,22 +83,41 @@ int CPrefork_init_child(pid_t expected_parent) {
 }
 
 static void (*worker_shutdown_hook)(void) = NULL;
+static volatile int worker_listen_fd = -1;
 
 static void worker_handler(int signo) {
     (void)signo;
+    int saved = errno;
     worker_stop = 1;
     // libfcgi retries accept() on EINTR unless its own shutdown flag is set.
     if (worker_shutdown_hook) worker_shutdown_hook();
+    // php-fpm's sig_soft_quit: the listening socket's descriptor now names a socket that
+    // listens to nothing, so an accept() in progress (restarted after this handler) fails at
+    // once, and no further connection is taken. This process's descriptor only: the master
+    // and the other workers keep listening.
+    int fd = worker_listen_fd;
+    if (fd >= 0) {
+        worker_listen_fd = -1;
+        int idle = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (idle >= 0) {
+            dup2(idle, fd);
+            close(idle);
+        }
+    }
+    errno = saved;
 }
 
-void CPrefork_install_worker_signals(void (*shutdown_hook)(void)) {
+void CPrefork_install_worker_signals(void (*shutdown_hook)(void), int listen_fd) {
     worker_shutdown_hook = shutdown_hook;
+    worker_listen_fd = listen_fd;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = worker_handler;
     sigemptyset(&sa.sa_mask);
-    // No SA_RESTART: a worker blocked in accept() must wake up and see the flag.
-    sa.sa_flags = 0;
+    // SA_RESTART: a read or write of the request in hand resumes, so the request is answered
+    // whole (libfcgi gives up a request whose read fails with EINTR: nginx then answers 502).
+    // A blocked accept() resumes too, on the swapped descriptor, and fails at once.
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGQUIT, &sa, NULL);
     // SIGTERM and SIGINT end a worker at once (php-fpm's children do the same); FCGX_Init
     // installed its own SIGTERM handler, so put the default back.

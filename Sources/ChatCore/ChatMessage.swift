@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// A stored chat message, as clients see it, live or from the history:
 /// `{"type":"message","id":42,"user_id":"7","content":"…","timestamp":1764393600.123456}`.

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// Names one connection among all daemons: the daemon's random id and a counter of its own.
 /// A join notice carries the joiner's key so that the joiner itself is not told.

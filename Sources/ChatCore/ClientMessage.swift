@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// What a client asks for in one text message, read the way the seed reads it:
 /// `type` defaults to `"message"`, `content` to empty text, and any other `type` is ignored.

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// A JSON text the server sends to clients.
 public enum ServerEvent: Sendable, Equatable {

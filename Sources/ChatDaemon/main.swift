@@ -1,4 +1,5 @@
 import AppCore
+import CPrefork
 import ChatCore
 import ChatServer
 import Glibc
@@ -6,16 +7,18 @@ import Logging
 
 // ChatDaemon: the WebSocket chat (`/ws/chat/{room_id}`), behind nginx's `/ws/` location.
 //
-//   ChatDaemon [--listen ADDRESS]     ADDRESS: 127.0.0.1:8081 (WS_LISTEN) or a unix socket path
+//   ChatDaemon [--listen ADDRESS] [--pid-file PATH]
+//              ADDRESS: 127.0.0.1:8081 (WS_LISTEN) or a unix socket path
 //
 // Settings come from the environment and `.env`, as for FCGIApp (see README, "WebSocket chat").
-// SIGTERM or SIGINT stop it gracefully (close frame 1001 to every client).
+// SIGTERM or SIGINT stop it gracefully (close frame 1001 to every client); SIGUSR1 reopens
+// LOG_FILE (after logrotate renamed it).
 
 let usage = """
-    usage: ChatDaemon [--listen HOST:PORT | --listen /path/to.sock]
+    usage: ChatDaemon [--listen HOST:PORT | --listen /path/to.sock] [--pid-file PATH]
 
     The WebSocket chat daemon. Settings: SECRET_KEY, DATABASE_URL, CORS_ORIGINS, LOG_LEVEL, LOG_FILE
-    and WS_* (see README). SIGTERM/SIGINT: graceful stop.
+    and WS_* (see README). SIGTERM/SIGINT: graceful stop. SIGUSR1: reopen LOG_FILE.
     """
 
 func fail(_ line: String, code: Int32) -> Never {
@@ -39,12 +42,17 @@ func environment() -> [String: String] {
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var listenOverride: String?
+var pidFile: String?
 while let argument = arguments.first {
     arguments.removeFirst()
     switch argument {
     case "--listen":
         guard let value = arguments.first else { fail("--listen needs an address\n\(usage)", code: 64) }
         listenOverride = value
+        arguments.removeFirst()
+    case "--pid-file":
+        guard let value = arguments.first else { fail("--pid-file needs a path\n\(usage)", code: 64) }
+        pidFile = value
         arguments.removeFirst()
     case "-h", "--help":
         print(usage)
@@ -64,23 +72,22 @@ do {
     fail("\(error)", code: 78)
 }
 
-if let logFile = configuration.app.logFile {
-    let fd = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-    guard fd >= 0 else { fail("cannot open LOG_FILE \(logFile)", code: 73) }
-    dup2(fd, 2)
-    close(fd)
+if let logFile = configuration.app.logFile, CPrefork_log_open(logFile) != 0 {
+    fail("cannot open LOG_FILE \(logFile): \(String(cString: strerror(errno)))", code: 73)
 }
 let level = Logger.Level(rawValue: configuration.app.logLevel) ?? .info
 LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
 let logger = Logger(label: "chatd")
 
-// The stop signals are taken by sigwait below: blocked here, before any thread exists, so
-// every thread inherits the mask and none of them is interrupted by them.
+// The stop and reopen signals are taken by sigwait below: blocked here, before any thread
+// exists, so every thread inherits the mask and none of them is interrupted by them; the log
+// is reopened on this thread, off the event loops.
 signal(SIGPIPE, SIG_IGN)
 var stopSignals = sigset_t()
 sigemptyset(&stopSignals)
 sigaddset(&stopSignals, SIGTERM)
 sigaddset(&stopSignals, SIGINT)
+sigaddset(&stopSignals, SIGUSR1)
 pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
 let server = ChatServer(configuration: configuration, logger: logger)
@@ -90,8 +97,25 @@ do {
     fail("cannot listen on \(configuration.listen): \(error)", code: 69)
 }
 
+if let pidFile {
+    // Written once listening: a reader (logrotate's postrotate, a script) finds a daemon that runs.
+    let text = Array("\(getpid())\n".utf8)
+    let fd = open(pidFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0, write(fd, text, text.count) == text.count else { fail("cannot write pid file \(pidFile)", code: 73) }
+    close(fd)
+}
+
 var received: Int32 = 0
-while sigwait(&stopSignals, &received) != 0 {}
+while true {
+    while sigwait(&stopSignals, &received) != 0 {}
+    guard received == SIGUSR1 else { break }
+    switch CPrefork_log_reopen() {
+    case 0: logger.notice("Log file reopened")
+    case 1: break  // no LOG_FILE: stderr, nothing to reopen
+    default: logger.error("Cannot reopen the log file", metadata: ["error": "\(String(cString: strerror(errno)))"])
+    }
+}
+if let pidFile { unlink(pidFile) }
 logger.notice("Stop signal", metadata: ["signal": "\(received == SIGTERM ? "SIGTERM" : "SIGINT")"])
 server.shutdown()
 exit(0)

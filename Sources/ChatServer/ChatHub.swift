@@ -1,6 +1,6 @@
 import AppCore
 import ChatCore
-import Handlers
+import Identity
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -50,7 +50,9 @@ final class ChatHub: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.store = store
-        tokens = TokenService(configuration: configuration.app)
+        let app = configuration.app
+        tokens = TokenService(secret: app.secretKey, accessTokenMinutes: app.accessTokenExpireMinutes,
+                              refreshTokenDays: app.refreshTokenExpireDays)
         origins = OriginPolicy(allowedOrigins: configuration.app.corsOrigins)
         daemonID = String(UInt64.random(in: 0...UInt64.max), radix: 16)
     }

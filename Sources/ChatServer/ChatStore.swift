@@ -21,14 +21,6 @@ public final class ChatStore: @unchecked Sendable {
     // @unchecked: `connection` is only touched on the pool's single thread (inside `drain`);
     // the queue is behind its lock.
 
-    public enum UserStatus: Sendable, Equatable {
-        case active
-        case inactive
-        case missing
-        /// PostgreSQL could not be asked.
-        case unavailable
-    }
-
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
         /// Set when a message was refused because its sender's account is gone or inactive
@@ -43,7 +35,7 @@ public final class ChatStore: @unchecked Sendable {
 
     public enum Command: Sendable {
         /// Is user `id` there and active?
-        case checkUser(id: Int, reply: @Sendable (UserStatus) -> Void)
+        case checkUser(id: Int, reply: @Sendable (AccountStatus) -> Void)
         /// Stores a message (the trigger announces it) if its sender's account is there and
         /// active; `failed` is called only on failure.
         case insert(room: String, userID: Int, content: String, failed: @Sendable (Failure) -> Void)
@@ -123,7 +115,7 @@ public final class ChatStore: @unchecked Sendable {
     }
 
     private func run(_ batch: [Command]) {
-        var userChecks: [(id: Int, reply: @Sendable (UserStatus) -> Void)] = []
+        var userChecks: [(id: Int, reply: @Sendable (AccountStatus) -> Void)] = []
         var rooms: [String] = []
         var byRoom: [String: [Command]] = [:]
         for command in batch {
@@ -157,7 +149,7 @@ public final class ChatStore: @unchecked Sendable {
         return fresh
     }
 
-    private func checkUsers(_ checks: [(id: Int, reply: @Sendable (UserStatus) -> Void)], on connection: PGConnection) {
+    private func checkUsers(_ checks: [(id: Int, reply: @Sendable (AccountStatus) -> Void)], on connection: PGConnection) {
         let ids = "{" + checks.map { String($0.id) }.joined(separator: ",") + "}"
         do {
             var active: [Int: Bool] = [:]

@@ -3,6 +3,7 @@
 struct CommandLineOptions: Equatable {
     enum Command: Equatable {
         case serve
+        case check
         case migrate(String)
         case user(String)
         case help
@@ -23,6 +24,7 @@ struct CommandLineOptions: Equatable {
 
     static let usage = """
         usage: FCGIApp [serve] [--listen ADDRESS] [--workers N] [--socket-mode MODE] [--pid-file PATH]
+               FCGIApp check
                FCGIApp migrate up|down|status [--dir DIRECTORY] [--steps N]
                FCGIApp user create --email EMAIL --username NAME [--full-name NAME] [--admin]
                FCGIApp user grant --email EMAIL PERMISSION...
@@ -30,6 +32,7 @@ struct CommandLineOptions: Equatable {
           serve     start the master and its pool of FastCGI workers (the default). Without
                     --listen or FCGI_LISTEN, a listening socket on fd 0 (spawn-fcgi) is used.
                     ADDRESS is a unix socket path or HOST:PORT (127.0.0.1:9000, [::1]:9000).
+          check     load the settings as serve would and exit (0: fine, 78: the line says why).
           migrate   apply (up), revert the newest (down) or list (status) schema migrations.
           user      create an account (the first admin: --admin), its password read from the
                     first line of standard input; or grant named permissions (articles:write).
@@ -48,6 +51,8 @@ struct CommandLineOptions: Equatable {
             switch first {
             case "serve":
                 command = .serve
+            case "check":
+                command = .check
             case "migrate":
                 guard let action = rest.first, ["up", "down", "status"].contains(action) else {
                     throw UsageError(description: "migrate needs one of: up, down, status")

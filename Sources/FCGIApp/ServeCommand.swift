@@ -17,8 +17,13 @@ enum ServeCommand {
             configuration.socketMode = parsed
         }
         let socket: ListenSocket
+        var retiring: [Int32] = []
         do {
-            if let address = options.listen ?? configuration.listen {
+            if let handedOver = Reexecution.inherited() {
+                // Re-executed on reload: the socket stays the one the old image listened on.
+                socket = handedOver.socket
+                retiring = handedOver.retiring
+            } else if let address = options.listen ?? configuration.listen {
                 socket = try ListenSocket.bind(address, mode: configuration.socketMode)
             } else if let inherited = ListenSocket.inherited() {
                 socket = inherited
@@ -61,7 +66,10 @@ enum ServeCommand {
         defer { scoreboard.removeFile() }
 
         let frozen = configuration
-        let manager = ProcessManager(poolSize: configuration.workers, logger: logger, scoreboard: scoreboard) { slot in
+        let reexecution = Reexecution(arguments: CommandLine.arguments, socket: socket)
+        if reexecution == nil { logger.warning("Executable path unknown: a reload will not pick up a new binary") }
+        let manager = ProcessManager(poolSize: configuration.workers, logger: logger, scoreboard: scoreboard,
+                                     reexecution: reexecution, adopted: retiring) { slot in
             runWorker(socket: socket, configuration: frozen, rateLimits: rateLimits, slot: slot, logger: logger)
         }
         return manager.run()

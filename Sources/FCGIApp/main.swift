@@ -1,4 +1,5 @@
 import AppCore
+import CPrefork
 import FCGIServer
 import Glibc
 import Logging
@@ -30,23 +31,34 @@ case .migrate(let action):
     exit(MigrateCommand.run(action: action, options: options, settings: settings))
 case .user(let action):
     exit(UserCommand.run(action: action, options: options, settings: settings))
+case .check:
+    // What systemd's ExecStartPre and a reload run first (as `nginx -t`, `php-fpm -t`): the
+    // settings load as `serve` loads them, or the one line saying why not, exit 78.
+    do {
+        let configuration = try AppConfiguration(settings, processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+                                                 releaseVersion: Release.version)
+        Console.out("configuration ok (\(configuration.appName) \(configuration.appVersion), \(configuration.workers) workers)")
+        exit(0)
+    } catch {
+        Console.fail("\(error)")
+        exit(78)
+    }
 case .serve:
     let configuration: AppConfiguration
     do {
-        configuration = try AppConfiguration(settings, processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        configuration = try AppConfiguration(settings, processorCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+                                             releaseVersion: Release.version)
     } catch {
         Console.fail("\(error)")
         exit(78)
     }
     if let logFile = configuration.logFile {
-        // The master and every worker log to this file (spawn-fcgi discards stderr otherwise).
-        let fd = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        guard fd >= 0 else {
-            Console.fail("cannot open LOG_FILE \(logFile)")
+        // The master and every worker log to this file (spawn-fcgi discards stderr otherwise);
+        // SIGUSR1 reopens it after a rotation.
+        guard CPrefork_log_open(logFile) == 0 else {
+            Console.fail("cannot open LOG_FILE \(logFile): \(String(cString: strerror(errno)))")
             exit(73)
         }
-        dup2(fd, 2)
-        close(fd)
     }
     let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
     LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }

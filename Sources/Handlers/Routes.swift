@@ -12,6 +12,7 @@ public enum Routes {
             + StatusController.routes()
             + CampaignsController.routes()
             + RoomsController.routes()
+            + DownloadController.routes()
         for route in api {
             router.add(route)
         }

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 import Postgres
 
 /// Campaign tasks (`POST /api/v1/campaigns/send`): one row in `campaign_tasks` and one fan-out

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// A job this runner has claimed: it is `running`, locked by the runner until its deadline.
 public struct ClaimedJob: Sendable {

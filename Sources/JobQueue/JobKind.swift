@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// The kinds of job this application enqueues, and their payloads.
 public enum JobKind {

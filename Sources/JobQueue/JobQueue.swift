@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 import Postgres
 
 /// Enqueueing: a job is one row in `jobs`, written on the caller's connection, so it belongs to

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 import Postgres
 
 /// The runner's side of the queue: claims, outcomes, rescue of jobs past their deadline, counts.

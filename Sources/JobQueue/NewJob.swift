@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// A job to enqueue: what to do (`kind`), its arguments (`payload`, a JSON object) and how often
 /// it may be tried.

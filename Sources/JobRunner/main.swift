@@ -39,6 +39,15 @@ do {
     exit(78)
 }
 
+if let logFile = configuration.logFile {
+    guard CPrefork_log_open(logFile) == 0 else {
+        Console.fail("cannot open LOG_FILE \(logFile): \(String(cString: strerror(errno)))")
+        exit(73)
+    }
+}
+// SIGUSR1 (logrotate) reopens LOG_FILE, and never ends a run (ignored without a log file).
+_ = CPrefork_log_reopen_on_sigusr1()
+
 let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
 LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
 exit(command.execute(configuration: configuration, logger: Logger(label: "jobrunner")))

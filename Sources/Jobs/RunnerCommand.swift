@@ -41,7 +41,7 @@ public struct RunnerCommand: Equatable, Sendable {
         Settings come from the environment and ./.env: DATABASE_URL, MAIL_URL, MAIL_FROM,
         JOB_TIMEOUT_SECONDS, JOB_RETRY_DELAY_SECONDS, JOB_RETRY_BACKOFF, JOB_BATCH_SIZE,
         JOB_POLL_SECONDS, JOB_RETENTION_DAYS, IDEMPOTENCY_KEY_RETENTION_HOURS, JOB_LOCK_FILE,
-        LOG_LEVEL (see README.md).
+        LOG_LEVEL, LOG_FILE (see README.md). SIGUSR1 reopens LOG_FILE (after logrotate renamed it).
         """
 
     public struct UsageError: Error, CustomStringConvertible, Equatable {
@@ -136,6 +136,9 @@ public struct RunnerCommand: Equatable, Sendable {
         // SIGTERM, SIGINT and SIGQUIT ask for a stop after the job in hand (a self-pipe, as the
         // FastCGI master does); SIGPIPE is ignored.
         let signalPipe = CPrefork_install_master_signals()
+        // SIGUSR1 reopens LOG_FILE at once, in its handler (not through the pipe, which is read
+        // only between jobs): no line goes to a rotated file after the signal.
+        _ = CPrefork_log_reopen_on_sigusr1()
         var stopRequested = false
         let shouldStop = { () -> Bool in
             while case let signal = CPrefork_next_signal(), signal != Int32(CPrefork_SignalNone.rawValue) {

@@ -29,6 +29,8 @@ public struct RunnerConfiguration: Sendable {
     /// `JOB_LOCK_FILE`: the host lock (one `run` at a time on this host for this database).
     public var lockFile: String
     public var logLevel: String
+    /// Where the log lines go (appended; reopened on SIGUSR1); nil: stderr.
+    public var logFile: String?
 
     /// The retry settings, kept as plain numbers (JobQueue's `RetryPolicy` is built from them).
     public struct RetryPolicySettings: Sendable, Equatable {
@@ -65,6 +67,7 @@ public struct RunnerConfiguration: Sendable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
         }
+        logFile = settings.string("LOG_FILE").flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// `/tmp/jobrunner-<hash of the database URL>.lock`: one runner per host and database.

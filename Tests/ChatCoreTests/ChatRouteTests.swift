@@ -1,5 +1,6 @@
 import AppCore
 import ChatCore
+import JSON
 import Testing
 
 /// `/ws/chat/{room_id}?token=…&since=…` and the decisions taken before the upgrade.

@@ -1,5 +1,6 @@
 import AppCore
 import ChatCore
+import JSON
 import Testing
 
 /// Client texts, read as the seed reads them (`type` defaults to message, `content` to "").

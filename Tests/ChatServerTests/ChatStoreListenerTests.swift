@@ -129,7 +129,7 @@ struct ChatStoreListenerTests {
         defer { store.stop() }
         let active = try makeUser()
         let inactive = try makeUser(active: false)
-        let statuses = NIOLockedValueBox<[Int: ChatStore.UserStatus]>([:])
+        let statuses = NIOLockedValueBox<[Int: AccountStatus]>([:])
         for id in [active, inactive, 2_000_000_000] {
             store.submit(.checkUser(id: id) { status in statuses.withLockedValue { $0[id] = status } })
         }
@@ -144,7 +144,7 @@ struct ChatStoreListenerTests {
     @Test func anUnreachableDatabaseFailsCommandsInsteadOfHanging() throws {
         let store = ChatStore(conninfo: "postgresql://postgres@127.0.0.1:1/none?connect_timeout=1", logger: logger)
         defer { store.stop() }
-        let status = NIOLockedValueBox<ChatStore.UserStatus?>(nil)
+        let status = NIOLockedValueBox<AccountStatus?>(nil)
         store.submit(.checkUser(id: 1) { value in status.withLockedValue { $0 = value } })
         #expect(Inbox().wait { status.withLockedValue { $0 } != nil })
         #expect(status.withLockedValue { $0 } == .unavailable)

@@ -1,6 +1,7 @@
 import AppCore
 import Glibc
 @testable import FCGIServer
+import JSON
 
 /// A worker's FastCGI plumbing in the test process: a listening unix socket, libfcgi's request
 /// slot on it, and a minimal FastCGI client (what nginx does) to send requests and read the

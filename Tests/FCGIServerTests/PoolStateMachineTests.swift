@@ -85,3 +85,49 @@ struct PoolStateMachineTests {
         #expect(machine.handle(.tick, now: 30_100) == [.signal(pid: 2, signal: SIGTERM)])
     }
 }
+
+/// Reload by re-executing the master (a new binary on disk), and log reopening.
+struct PoolStateMachineReexecTests {
+    func started(_ size: Int, reexec: Bool) -> PoolStateMachine {
+        var machine = PoolStateMachine(poolSize: size, reexecOnReload: reexec)
+        _ = machine.handle(.start, now: 0)
+        for pid in 1...Int32(size) { _ = machine.handle(.workerStarted(pid: pid), now: 0) }
+        return machine
+    }
+
+    @Test func reloadReexecutesWithTheWorkersStillServing() {
+        var machine = started(2, reexec: true)
+        // No SIGQUIT yet: the old workers go on accepting until the new image has its own.
+        #expect(machine.handle(.reload, now: 10) == [.reexecute(workers: [1, 2])])
+        #expect(machine.workers.count == 2)
+    }
+
+    @Test func aFailedReexecReloadsInPlace() {
+        var machine = started(2, reexec: true)
+        _ = machine.handle(.reload, now: 10)
+        let actions = machine.handle(.reexecFailed, now: 11)
+        #expect(actions == [.signal(pid: 1, signal: SIGQUIT), .signal(pid: 2, signal: SIGQUIT), .spawnWorker, .spawnWorker])
+        #expect(machine.retiring.keys.sorted() == [1, 2])
+    }
+
+    @Test func theNewImageRetiresAdoptedWorkersAfterStartingItsOwn() {
+        var machine = PoolStateMachine(poolSize: 2, reexecOnReload: true)
+        #expect(machine.handle(.start, now: 0) == [.spawnWorker, .spawnWorker])
+        _ = machine.handle(.workerStarted(pid: 10), now: 0)
+        _ = machine.handle(.workerStarted(pid: 11), now: 0)
+        #expect(machine.handle(.adopt(pids: [2, 1]), now: 1) == [.signal(pid: 1, signal: SIGQUIT), .signal(pid: 2, signal: SIGQUIT)])
+        // An adopted worker's exit is not a crash of the pool: nothing is respawned for it.
+        #expect(machine.handle(.workerExited(pid: 1, reason: .exited(code: 0)), now: 5).isEmpty)
+        // One still busy past the graceful limit gets SIGTERM.
+        #expect(machine.handle(.tick, now: 1 + 30_000) == [.signal(pid: 2, signal: SIGTERM)])
+        #expect(machine.workers.count == 2)
+    }
+
+    @Test func reopenLogsReachesEveryWorkerOldAndNew() {
+        var machine = started(2, reexec: false)
+        _ = machine.handle(.reload, now: 10)
+        _ = machine.handle(.workerStarted(pid: 3), now: 10)
+        _ = machine.handle(.workerStarted(pid: 4), now: 10)
+        #expect(machine.handle(.reopenLogs, now: 20) == [1, 2, 3, 4].map { .signal(pid: $0, signal: SIGUSR1) })
+    }
+}

@@ -2,6 +2,7 @@ import AppCore
 import CPrefork
 import Glibc
 import Handlers
+import JSON
 import Logging
 import Postgres
 import Testing

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 import Postgres
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+import JSON
 import Testing
 import AppCore
 import Handlers
@@ -116,6 +117,65 @@ struct OpenAPIRoutesTests {
         #expect(Set(user) == ["id", "username", "email", "full_name", "age", "is_active", "created_at", "updated_at", "display_name"])
         let item = schemas?["ItemResponse"]?["properties"]?.objectValue?.keys ?? []
         #expect(Set(item) == ["id", "title", "description", "price", "owner_id", "created_at"])
+    }
+
+    /// What generated clients need of the real document (82-generated-clients.sh builds them).
+    @Test func formsGeneratedClientsRead() throws {
+        let json = try Self.servedDocument()
+        let schemas = json["components"]?["schemas"]
+        // Nullability as type arrays; no `{"type": "null"}` branch (swift-openapi-generator skips it).
+        #expect(!Self.containsNullBranch(json))
+        #expect(schemas?["ItemCreate"]?["properties"]?["description"]?["type"] == ["string", "null"])
+        #expect(schemas?["ItemResponse"]?["properties"]?["description"]?["type"] == ["string", "null"])
+        #expect(schemas?["UserCreate"]?["properties"]?["age"]?["type"] == ["integer", "null"])
+        #expect(schemas?["UserResponse"]?["properties"]?["full_name"]?["type"] == ["string", "null"])
+        #expect(schemas?["CampaignTaskStatus"]?["properties"]?["result"]?["$ref"] == "#/components/schemas/CampaignResult")
+        #expect(schemas?["CampaignResult"]?["type"] == ["object", "null"])
+        // The login form cannot send null: plain optional text.
+        #expect(schemas?["Body_login_api_v1_auth_token_post"]?["properties"]?["client_id"]?["type"] == "string")
+
+        // Every schema a response refers to is open; request bodies keep what the validator does.
+        var sent = Set<String>()
+        for (_, item) in json["paths"]!.objectValue! {
+            for (_, operation) in item.objectValue! {
+                for (_, response) in operation["responses"]?.objectValue ?? [:] {
+                    Self.collectSchemas(response, in: json, into: &sent)
+                }
+            }
+        }
+        #expect(sent.isSuperset(of: ["ItemResponse", "UserResponse", "CampaignTaskStatus", "CampaignResult", "Token"]))
+        for name in sent {
+            #expect(schemas?[name]?["additionalProperties"] == nil, "\(name) is sent but closed")
+        }
+        #expect(schemas?["ItemUpdate"]?["additionalProperties"] == false)
+
+        // Every timestamp: date-time, always six fractional digits, the offset written out.
+        for (name, schema) in schemas?.objectValue ?? [:] {
+            for (field, property) in schema["properties"]?.objectValue ?? [:] where field.hasSuffix("_at") {
+                #expect(property["format"] == "date-time", "\(name).\(field)")
+                #expect(property["pattern"]?.stringValue?.contains(#"\.[0-9]{6}\+00:00$"#) == true, "\(name).\(field)")
+            }
+        }
+    }
+
+    /// Whether a `{"type": "null"}` schema (an `anyOf`/`oneOf` branch) is anywhere in `value`.
+    static func containsNullBranch(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let object): object["type"] == "null" || object.values.contains(where: containsNullBranch)
+        case .array(let elements): elements.contains(where: containsNullBranch)
+        default: false
+        }
+    }
+
+    /// The names of the component schemas `value` refers to, directly or through other components.
+    static func collectSchemas(_ value: JSONValue, in document: JSONValue, into names: inout Set<String>) {
+        for reference in OpenAPIReferences.all(in: value) {
+            let target = OpenAPIReferences.resolve(reference, in: document)
+            if reference.hasPrefix("#/components/schemas/") {
+                guard names.insert(String(reference.dropFirst("#/components/schemas/".count))).inserted else { continue }
+            }
+            if let target { collectSchemas(target, in: document, into: &names) }
+        }
     }
 
     @Test func docsPages() throws {

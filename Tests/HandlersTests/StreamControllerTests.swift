@@ -1,27 +1,17 @@
 import AppCore
-import Handlers
-import Logging
 import Testing
 
 /// `GET /api/v1/stream` through the real router: the seed's ten events, produced one write
 /// at a time, and no more once the client is gone. No database needed.
 struct StreamControllerTests {
-    let application: Application<AppContext>
-    let context: AppContext
+    let router: OfflineRouter
 
     init() throws {
-        let settings = SettingsReader(environment: ["SECRET_KEY": "test"])
-        let configuration = try AppConfiguration(settings)
-        let logger = Logger(label: "test")
-        context = AppContext(configuration: configuration, database: Database(conninfo: configuration.databaseURL),
-                             logger: logger)
-        application = Application(router: Routes.makeRouter(), logger: logger, mapError: ErrorMapping.map)
+        router = try OfflineRouter()
     }
 
     func get(_ path: String) -> Response {
-        let request = Request(method: "GET", path: path, query: QueryParameters(parsing: ""), rawQuery: nil,
-                              headers: HTTPHeaders(), body: [], remoteAddress: "127.0.0.1", id: "stream-test-id")
-        return application.respond(to: request, context: context)
+        router.get(path, id: "stream-test-id")
     }
 
     @Test func sendsTheSeedsTenEventsAsServerSentEvents() throws {

@@ -1,6 +1,7 @@
 import Glibc
 import AppCore
 import Handlers
+import JSON
 import Logging
 import Postgres
 import TestSupport

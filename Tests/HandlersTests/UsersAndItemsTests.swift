@@ -1,5 +1,6 @@
 import AppCore
 import Handlers
+import JSON
 import Postgres
 import Testing
 import TestSupport

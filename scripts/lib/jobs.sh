@@ -20,7 +20,8 @@ jobs_runner_start() {
     [[ -x "$JOBRUNNER_BIN" ]] || die "$JOBRUNNER_BIN not built (swift build -c release)"
     mkdir -p "$(dirname "$pidfile")" "$(dirname "$log")"
     say "starting the job runner (JobRunner run --loop, mail: ${MAIL_URL:-maildir:./.data/mail})"
-    (cd "${APP_CWD:-$REPO_ROOT}" && exec setsid "$JOBRUNNER_BIN" run --loop "$@") </dev/null >>"$log" 2>&1 &
+    # LOG_FILE names the runner's own log (reopened on SIGUSR1), not the pool's the caller exports.
+    (cd "${APP_CWD:-$REPO_ROOT}" && exec env LOG_FILE="$log" setsid "$JOBRUNNER_BIN" run --loop "$@") </dev/null >>"$log" 2>&1 &
     pid=$!
     printf '%s\n' "$pid" >"$pidfile"
     sleep 0.2

@@ -10,7 +10,8 @@ NGINX_TEMPLATE="$REPO_ROOT/nginx/dev.conf.template"
 
 # nginx_render PREFIX PORT FCGI_SOCKET WS_PORT PIDFILE [AUTH_SOCKET]: writes PREFIX/nginx.conf.
 # The routes that hash passwords go to AUTH_SOCKET (the password-hashing pool); without it, to
-# FCGI_SOCKET like everything else (a test's own single pool).
+# FCGI_SOCKET like everything else (a test's own single pool). Its internal /_files/ location
+# serves FILES_DIR (absolute; default .data/files), as the app's downloads.
 #
 # Root: nginx's master runs as root and its workers as `nobody` by default. Those workers must
 # connect to the pool's socket, which the pool (also root) creates with mode 0660, in a folder
@@ -21,6 +22,8 @@ NGINX_TEMPLATE="$REPO_ROOT/nginx/dev.conf.template"
 # As another user, nginx and the pool run as that same user and nothing is needed.
 nginx_render() {
     local prefix="$1" port="$2" sock="$3" ws_port="$4" pidfile="$5" auth_sock="${6:-$3}" text user_directive=""
+    local files="${FILES_DIR:-$REPO_ROOT/.data/files}"
+    [[ "$files" == /* ]] || die "FILES_DIR must be an absolute path for nginx (got $files)"
     check_socket_path "$sock"
     check_socket_path "$auth_sock"
     mkdir -p "$prefix/logs" "$prefix/tmp"
@@ -34,6 +37,7 @@ nginx_render() {
     text="${text//"@@FCGI_SOCKET@@"/"$sock"}"
     text="${text//"@@FCGI_AUTH_SOCKET@@"/"$auth_sock"}"
     text="${text//"@@WS_UPSTREAM@@"/"127.0.0.1:$ws_port"}"
+    text="${text//"@@FILES_DIR@@"/"${files%/}"}"
     if grep -q "@@[A-Z_]*@@" <<<"$text"; then
         die "unreplaced token in $NGINX_TEMPLATE: $(grep -o '@@[A-Z_]*@@' <<<"$text" | sort -u | tr '\n' ' ')"
     fi

@@ -8,11 +8,5 @@
 . "$(dirname "$0")/lib.sh"
 trap check_cleanup EXIT
 
-rc=0
-PSQL="$PG_BIN/psql" python3 -u "$stack_tests_dir/races/race_cases.py" 2>&1 || rc=$?
-case "$rc" in
-    0) ;;
-    3) CHECK_FAILED=$((CHECK_FAILED + 1)) ;;
-    *) fail "race_cases.py ran to its end" "exit $rc, see the traceback above" ;;
-esac
+run_cases race_cases.py env PSQL="$PG_BIN/psql" python3 -u "$stack_tests_dir/races/race_cases.py"
 finish

@@ -3,26 +3,18 @@
 # redirects to HTTPS, TLS answers through the pool with the security headers.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=../lib/nginx.sh
-. "$stack_tests_dir/../lib/nginx.sh"
+# shellcheck source=prod-nginx-lib.sh
+. "$stack_tests_dir/prod-nginx-lib.sh"
 dir="$TEST_TMP/prod-nginx"
 trap 'nginx_stop "$STACK_RUN/nginx-prod.pid"; check_cleanup' EXIT
-mkdir -p "$dir/logs" "$dir/tmp"
+mkdir -p "$dir"
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-    -keyout "$dir/privkey.pem" -out "$dir/fullchain.pem" >/dev/null 2>&1
-check "self-signed certificate generated" "openssl failed" test -s "$dir/fullchain.pem"
-
-# The config's absolute paths (documented at its top) are rewritten into the temp folder.
-rewrite_paths() {
-    sed -e "s#/etc/ssl/fcgiapp/#$dir/#g" \
-        -e "s#/var/log/nginx/#$dir/logs/#g" \
-        -e "s#/run/nginx-fcgiapp.pid#$STACK_RUN/nginx-prod.pid#g" \
-        -e "s#/var/lib/nginx/fcgiapp/#$dir/tmp/#g" \
-        "$REPO_ROOT/nginx/prod.conf"
-}
-rewrite_paths >"$dir/nginx-t.conf"
-if out="$(nginx -t -c "$dir/nginx-t.conf" -e "$dir/logs/error.log" 2>&1)"; then
+# Rendered as scripts/install renders it, on free loopback ports, pointed at the test pool.
+http_port="$(free_port $((STACK_PORT + 30)))"
+https_port="$(free_port $((http_port + 1)))"
+prod_nginx_config "$dir" "$http_port" "$https_port" "$STACK_RUN/nginx-prod.pid"
+check "self-signed certificate generated" "openssl failed" test -s "$dir/etc/fcgiapp/tls/fullchain.pem"
+if out="$(nginx -t -c "$PROD_NGINX_CONF" -e "$PROD_NGINX_LOGS/error.log" 2>&1)"; then
     ok "nginx -t accepts nginx/prod.conf"
 else
     fail "nginx -t accepts nginx/prod.conf" "$(shorten "$out")"
@@ -33,18 +25,8 @@ else
     fail "nginx -t accepts the rendered dev config" "$(shorten "$out")"
 fi
 
-# Run it for real on free loopback ports, pointed at the test pool.
-http_port="$(free_port $((STACK_PORT + 30)))"
-https_port="$(free_port $((http_port + 1)))"
-rewrite_paths | sed \
-    -e "s#^\( *\)listen 80;#\1listen 127.0.0.1:$http_port;#" \
-    -e "s#^\( *\)listen 443 ssl http2;#\1listen 127.0.0.1:$https_port ssl http2;#" \
-    -e '/listen \[::\]/d' \
-    -e "s#unix:/run/fcgiapp/fcgi.sock#unix:$STACK_SOCKET#" \
-    -e "s#unix:/run/fcgiapp/fcgi-auth.sock#unix:$STACK_AUTH_SOCKET#" \
-    -e "s#^user www-data;#$(is_root && echo 'user root;')#" \
-    >"$dir/nginx-run.conf"
-if nginx -c "$dir/nginx-run.conf" -e "$dir/logs/error.log" 2>"$dir/start.err" &&
+# Run it for real.
+if nginx -c "$PROD_NGINX_CONF" -e "$PROD_NGINX_LOGS/error.log" 2>"$dir/start.err" &&
     wait_until 3000 port_in_use "$https_port"; then
     ok "prod config starts (http $http_port, https $https_port)"
     http GET "http://127.0.0.1:$http_port/health?x=1" -H "Host: api.example.com"
@@ -93,7 +75,7 @@ if nginx -c "$dir/nginx-run.conf" -e "$dir/logs/error.log" 2>"$dir/start.err" &&
     http GET "https://127.0.0.1:$https_port/health" -k
     check_status "prod: /health is not rate limited" 200
 else
-    fail "prod config starts" "$(shorten "$(cat "$dir/start.err" "$dir/logs/error.log" 2>/dev/null)")"
+    fail "prod config starts" "$(shorten "$(cat "$dir/start.err" "$PROD_NGINX_LOGS/error.log" 2>/dev/null)")"
 fi
 
 finish

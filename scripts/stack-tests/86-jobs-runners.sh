@@ -37,7 +37,7 @@ enqueue_mails() {
 start_runner() {
     local name="$1" lock="$2"
     shift 2
-    (cd "$TEST_DIR" && exec env DATABASE_URL="$RUNNER_DB_URL" JOB_LOCK_FILE="$lock" JOB_BATCH_SIZE=10 "$@" \
+    (cd "$TEST_DIR" && exec env -u LOG_FILE DATABASE_URL="$RUNNER_DB_URL" JOB_LOCK_FILE="$lock" JOB_BATCH_SIZE=10 "$@" \
         "$JOBRUNNER_BIN" run once) </dev/null >"$work/$name.log" 2>&1 &
     printf '%s\n' "$!" >"$STACK_RUN/jobs-$name.pid"
 }

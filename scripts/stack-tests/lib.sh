@@ -72,6 +72,20 @@ ensure_python_venv() {
         printf '%s\n' "$pins" >"$dir/.requirements"
 }
 
+# run_cases NAME CMD...: runs a program that prints its own ok/FAIL lines (a Python case file, a
+# generated client); they are the test's. Exit 3 means checks failed (already printed, counted
+# once more here so that the test fails); any other non-zero exit is one more failure.
+run_cases() {
+    local name="$1" rc=0
+    shift
+    "$@" 2>&1 || rc=$?
+    case "$rc" in
+        0) ;;
+        3) CHECK_FAILED=$((CHECK_FAILED + 1)) ;;
+        *) fail "$name ran to its end" "exit $rc, see above" ;;
+    esac
+}
+
 # migrated_test_db NAME LOG: a database of its own for one stack test, on the test stack's
 # PostgreSQL, created and migrated (output in LOG); its URL is left in TEST_DB_URL. A failed
 # migration is a failed check. (Not for $(…): the check must count in the caller's shell.)

@@ -63,7 +63,7 @@ runner() {
     while (($#)) && [[ "$1" != -- ]]; do envs+=("$1"); shift; done
     [[ "${1:-}" == -- ]] && shift
     RUNNER_RC=0
-    RUNNER_OUT="$(cd "$TEST_DIR" && env DATABASE_URL="$RUNNER_DB_URL" JOB_LOCK_FILE="$TEST_TMP/runner-$$.lock" \
+    RUNNER_OUT="$(cd "$TEST_DIR" && env -u LOG_FILE DATABASE_URL="$RUNNER_DB_URL" JOB_LOCK_FILE="$TEST_TMP/runner-$$.lock" \
         "${envs[@]}" timeout 120 "$JOBRUNNER_BIN" "$@" 2>&1)" || RUNNER_RC=$?
 }
 

@@ -64,11 +64,18 @@ public struct AppConfiguration: Sendable {
     /// Where `/docs` and `/redoc` load Swagger UI and ReDoc from (a folder URL holding
     /// swagger-ui-bundle.js, swagger-ui.css, redoc.standalone.js, favicon.png); nil: FastAPI's CDN.
     public var docsAssetsURL: String?
+    /// The folder of `GET /api/v1/download/{file_id}` (`{id}.pdf`); nginx's internal `/_files/`
+    /// location must name the same folder.
+    public var filesDirectory: String
 
     /// Reads the settings. Throws the first missing or invalid one.
-    public init(_ settings: SettingsReader, processorCount: Int = 1) throws(ConfigurationError) {
+    ///
+    /// - Parameters:
+    ///   - releaseVersion: the version built into the executable, `APP_VERSION` when the
+    ///     environment does not set one (FCGIApp passes its `Release.version`).
+    public init(_ settings: SettingsReader, processorCount: Int = 1, releaseVersion: String = "1.0.0") throws(ConfigurationError) {
         appName = settings.string("APP_NAME", default: "MyAPI")
-        appVersion = settings.string("APP_VERSION", default: "1.0.0")
+        appVersion = settings.string("APP_VERSION", default: releaseVersion)
         debug = try settings.bool("DEBUG", default: false)
         allowedHosts = try settings.list("ALLOWED_HOSTS", default: ["*"])
         if let pattern = allowedHosts.first(where: { !TrustedHostPolicy.isValidPattern($0) }) {
@@ -119,6 +126,8 @@ public struct AppConfiguration: Sendable {
         logFile = settings.string("LOG_FILE").flatMap { $0.isEmpty ? nil : $0 }
         bcryptCost = try settings.int("BCRYPT_COST", default: 12, range: 4...31)
         docsAssetsURL = settings.string("DOCS_ASSETS_URL").flatMap { $0.isEmpty ? nil : $0 }
+        filesDirectory = settings.string("FILES_DIR", default: "./.data/files")
+        if filesDirectory.isEmpty { throw ConfigurationError(variable: "FILES_DIR", problem: "must name a folder") }
     }
 
     static func isPoolNameByte(_ byte: UInt8) -> Bool {

@@ -1,3 +1,4 @@
+import JSON
 /// Typed reads of settings from merged environment and `.env` values, in pydantic-settings'
 /// formats: booleans as `true/false/1/0/yes/no/on/off`, lists as a JSON array or comma-separated.
 public struct SettingsReader: Sendable {

@@ -1,3 +1,4 @@
+import JSON
 /// A response: status, header fields and a body.
 ///
 /// The body is normally complete bytes (`body`), sent in one write with `Content-Length`: the

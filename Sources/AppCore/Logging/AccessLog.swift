@@ -1,4 +1,5 @@
 import Glibc
+import JSON
 
 /// One JSON line per request, written with a single `write(2)`, in the same shape as the
 /// other log lines (`JSONLogHandler`):

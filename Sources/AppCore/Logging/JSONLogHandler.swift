@@ -1,4 +1,5 @@
 import Glibc
+import JSON
 import Logging
 
 /// A swift-log handler that writes one JSON object per line to a file descriptor (stderr by

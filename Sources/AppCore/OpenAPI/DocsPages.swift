@@ -1,3 +1,4 @@
+import JSON
 /// Where the documentation pages load their scripts and styles from.
 public struct DocsAssets: Sendable, Equatable {
     public var swaggerJS: String

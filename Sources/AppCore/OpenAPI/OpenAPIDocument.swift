@@ -1,3 +1,4 @@
+import JSON
 /// The title block of the document (`info`), from the configuration.
 public struct OpenAPIInfo: Sendable {
     public var title: String
@@ -166,7 +167,7 @@ extension OpenAPIDocument {
             if !parameters.isEmpty { object["parameters"] = .array(parameters) }
 
             if let body = operation.body {
-                var media: JSONObject = ["schema": reference(body, form: operation.bodyFormat == .form)]
+                var media: JSONObject = ["schema": reference(body, use: operation.bodyFormat == .form ? .form : .request)]
                 if let example = operation.bodyExample ?? body.example { media["example"] = example }
                 let type = operation.bodyFormat == .form ? "application/x-www-form-urlencoded" : "application/json"
                 object["requestBody"] = ["content": [type: .object(media)], "required": true]
@@ -183,7 +184,7 @@ extension OpenAPIDocument {
             object["name"] = .string(parameter.location == .header ? parameter.name.replacingUnderscores() : parameter.name)
             object["in"] = .string(parameter.location.rawValue)
             object["required"] = .bool(parameter.required)
-            var schema = self.schema(parameter.schema)
+            var schema = self.schema(parameter.schema, use: .request)
             schema["title"] = .string(OpenAPIDocument.title(parameter.name))
             if let description = parameter.description { schema["description"] = .string(description) }
             if let defaultValue = parameter.defaultValue { schema["default"] = defaultValue }
@@ -197,7 +198,7 @@ extension OpenAPIDocument {
             let success = operation.successStatus.code
             var successObject: JSONObject = ["description": "Successful Response"]
             if success != 204 && success != 304 {
-                let schema: JSONObject = operation.response.map { self.schema($0) } ?? [:]
+                let schema: JSONObject = operation.response.map { self.schema($0, use: .response) } ?? [:]
                 successObject["content"] = [operation.responseContentType: ["schema": .object(schema)]]
             }
             docs[success] = successObject
@@ -243,7 +244,7 @@ extension OpenAPIDocument {
                 object["headers"] = .object(headers)
             }
             if let schema = doc.schema {
-                var media: JSONObject = ["schema": .object(self.schema(schema))]
+                var media: JSONObject = ["schema": .object(self.schema(schema, use: .response))]
                 if let example = doc.example { media["example"] = example }
                 object["content"] = [doc.contentType: .object(media)]
             }
@@ -253,94 +254,6 @@ extension OpenAPIDocument {
         mutating func sharedResponses() -> JSONObject {
             var result = JSONObject()
             for common in Shared.allCases { result[common.rawValue] = .object(response(common.doc)) }
-            return result
-        }
-
-        // MARK: Schemas
-
-        /// The JSON Schema of a value; objects become `$ref`s to components.
-        mutating func schema(_ schema: Schema) -> JSONObject {
-            switch schema {
-            case .integer(let rule):
-                var object: JSONObject = ["type": "integer"]
-                if let minimum = rule.minimum { object["minimum"] = .int(minimum) }
-                if let maximum = rule.maximum { object["maximum"] = .int(maximum) }
-                if let minimum = rule.exclusiveMinimum { object["exclusiveMinimum"] = .int(minimum) }
-                return object
-            case .string(let rule):
-                var object: JSONObject = ["type": "string"]
-                if let minimum = rule.minLength { object["minLength"] = .int(Int64(minimum)) }
-                if let maximum = rule.maxLength { object["maxLength"] = .int(Int64(maximum)) }
-                if let pattern = rule.pattern { object["pattern"] = .string(pattern) }
-                if let format = rule.format?.rawValue ?? rule.documentedFormat { object["format"] = .string(format) }
-                return object
-            case .number:
-                return ["type": "number"]
-            case .boolean:
-                return ["type": "boolean"]
-            case .array(let rule):
-                var object: JSONObject = ["type": "array", "items": .object(self.schema(rule.items))]
-                if let minimum = rule.minItems { object["minItems"] = .int(Int64(minimum)) }
-                if let maximum = rule.maxItems { object["maxItems"] = .int(Int64(maximum)) }
-                return object
-            case .object(let object):
-                return reference(object).objectValue!
-            case .anyOf(let schemas):
-                return ["anyOf": .array(schemas.map { .object(self.schema($0)) })]
-            }
-        }
-
-        /// Registers `object` under `components/schemas/<name>` and returns the `$ref` to it.
-        /// - Parameter form: the object is a urlencoded form, whose fields are text or absent:
-        ///   a form cannot send null, so nullable fields are documented as optional text only.
-        mutating func reference(_ object: ObjectSchema, form: Bool = false) -> JSONValue {
-            let ref: JSONValue = ["$ref": .string("#/components/schemas/" + object.name)]
-            guard !inProgress.contains(object.name) else { return ref }
-            inProgress.insert(object.name)
-            let body = JSONValue.object(objectSchema(object, form: form))
-            inProgress.remove(object.name)
-            if let existing = schemas[object.name] {
-                if existing != body { problems.append("two different schemas are named \(object.name)") }
-            } else {
-                schemas[object.name] = body
-            }
-            return ref
-        }
-
-        mutating func objectSchema(_ object: ObjectSchema, form: Bool = false) -> JSONObject {
-            var properties = JSONObject()
-            var required: [JSONValue] = []
-            for field in object.fields {
-                var field = field
-                if form { field.nullable = false }
-                properties[field.name] = .object(property(field))
-                if field.required { required.append(.string(field.name)) }
-            }
-            var result: JSONObject = ["properties": .object(properties), "type": "object"]
-            if !required.isEmpty { result["required"] = .array(required) }
-            if !object.allowsExtraFields { result["additionalProperties"] = false }
-            result["title"] = .string(object.name)
-            if let description = object.description { result["description"] = .string(description) }
-            if let example = object.example { result["examples"] = [example] }
-            return result
-        }
-
-        mutating func property(_ field: FieldSchema) -> JSONObject {
-            var result: JSONObject
-            let inner = schema(field.schema)
-            if field.nullable {
-                result = ["anyOf": [.object(inner), ["type": "null"]]]
-            } else {
-                result = inner
-            }
-            result["title"] = .string(OpenAPIDocument.title(field.name))
-            if let description = field.description { result["description"] = .string(description) }
-            if let defaultValue = field.defaultValue {
-                result["default"] = defaultValue
-            } else if field.nullable && !field.required {
-                result["default"] = .null
-            }
-            if !field.examples.isEmpty { result["examples"] = .array(field.examples) }
             return result
         }
     }

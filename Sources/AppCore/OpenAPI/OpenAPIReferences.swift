@@ -1,3 +1,4 @@
+import JSON
 /// Local `$ref`s (`#/components/schemas/ItemCreate`) of a JSON document and whether they resolve.
 public enum OpenAPIReferences {
     /// Every `$ref` value in the document, in document order.

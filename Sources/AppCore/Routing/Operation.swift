@@ -1,3 +1,4 @@
+import JSON
 /// What one route declares about itself: parameters, body, status and texts for the docs.
 /// The router validates requests from it, and the OpenAPI document is generated from it.
 public struct Operation: Sendable {

@@ -1,3 +1,4 @@
+import JSON
 /// A declared path, query or header parameter of an operation.
 public struct Parameter: Sendable {
     public enum Location: String, Sendable {

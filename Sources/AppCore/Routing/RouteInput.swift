@@ -1,3 +1,4 @@
+import JSON
 /// What a handler receives: the request and its validated parameters and body.
 public struct RouteInput: Sendable {
     public let request: Request

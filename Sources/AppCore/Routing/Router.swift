@@ -1,3 +1,4 @@
+import JSON
 /// Finds the route for a request, validates its declared parameters and body (reporting every
 /// problem at once), and calls the handler.
 ///

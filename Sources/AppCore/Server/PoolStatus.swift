@@ -1,3 +1,4 @@
+import JSON
 /// What the pool's status page shows (`GET /status`), in the shape of php-fpm's status page
 /// with `?json` (`?json&full` adds the processes), so that tools written for php-fpm's page
 /// read ours. Fields php-fpm has and we do not measure (listen queue, per-request CPU and

@@ -1,3 +1,4 @@
+import JSON
 /// The shape and constraints of a value: used to validate parameters and JSON bodies, and
 /// to describe them in the OpenAPI document (`OpenAPIDocument`), so both come from one declaration.
 public indirect enum Schema: Sendable {

@@ -1,3 +1,4 @@
+import JSON
 /// Validates values against a `Schema` the way Pydantic v2 does in lax mode, collecting every
 /// issue instead of stopping at the first, and returning the normalised value (stripped strings,
 /// integers from integral numbers or numeric strings, defaults filled in).

@@ -31,9 +31,11 @@ int CPrefork_init_child(pid_t expected_parent);
 void CPrefork_block_signals(int block);
 
 /// Worker side, after FCGX_Init: SIGQUIT asks the worker loop to stop after the request in
-/// hand (and calls `shutdown_hook`, FCGX_ShutdownPending, so a blocked accept returns);
-/// SIGTERM/SIGINT get their default action back (immediate exit); SIGPIPE is ignored.
-void CPrefork_install_worker_signals(void (*shutdown_hook)(void));
+/// hand (and calls `shutdown_hook`, FCGX_ShutdownPending), without interrupting its reads and
+/// writes, and replaces this process's `listen_fd` with a socket that listens to nothing, so
+/// that a blocked accept returns at once (as php-fpm's children do); SIGTERM/SIGINT get their
+/// default action back (immediate exit); SIGPIPE is ignored.
+void CPrefork_install_worker_signals(void (*shutdown_hook)(void), int listen_fd);
 int CPrefork_worker_stop_requested(void);
 
 /// Sets the process title seen in ps (prctl PR_SET_NAME, 15 chars).
@@ -62,4 +64,7 @@ char **CPrefork_environ(void);
 
 // The pool's scoreboard for the status page (scoreboard.c).
 #include "CPreforkScoreboard.h"
+
+// LOG_FILE and its reopening on SIGUSR1 (logfile.c).
+#include "CPreforkLogFile.h"
 #endif

@@ -19,12 +19,21 @@ public struct PoolStateMachine: Sendable {
         case terminate        // SIGTERM, SIGINT
         case quit             // SIGQUIT
         case reload           // SIGUSR2: new workers, old ones finish their request
+        /// The new binary could not be executed (or failed its check): reload in place instead.
+        case reexecFailed
+        /// Workers of the image before a re-exec, still serving their last request: retired
+        /// now that this image has started its own.
+        case adopt(pids: [Int32])
+        case reopenLogs       // SIGUSR1: the master reopened LOG_FILE; the workers must too
         case tick
     }
 
     public enum Action: Sendable, Equatable {
         case spawnWorker
         case signal(pid: Int32, signal: Int32)
+        /// Replace the master's image with the binary on disk (php-fpm's re-exec on reload),
+        /// keeping the listening socket; `workers` go on serving and are handed to the new image.
+        case reexecute(workers: [Int32])
         case exit(code: Int32)
     }
 
@@ -43,6 +52,9 @@ public struct PoolStateMachine: Sendable {
 
     public let poolSize: Int
     public let timing: Timing
+    /// SIGUSR2 re-executes the master (so a binary replaced on disk takes over) rather than only
+    /// forking a new generation of workers from the running image.
+    public let reexecOnReload: Bool
     public private(set) var phase: Phase = .running
     /// Current workers and when each started.
     public private(set) var workers: [Int32: Int64] = [:]
@@ -55,9 +67,10 @@ public struct PoolStateMachine: Sendable {
     public private(set) var retireDeadline: Int64? = nil
     private var quickDeaths = 0
 
-    public init(poolSize: Int, timing: Timing = Timing()) {
+    public init(poolSize: Int, timing: Timing = Timing(), reexecOnReload: Bool = false) {
         self.poolSize = poolSize
         self.timing = timing
+        self.reexecOnReload = reexecOnReload
     }
 
     public mutating func handle(_ event: Event, now: Int64) -> [Action] {
@@ -80,20 +93,39 @@ public struct PoolStateMachine: Sendable {
             return beginStop(graceful: true, now: now)
         case .reload:
             guard phase == .running else { return [] }
-            var actions: [Action] = []
-            for (pid, started) in workers {
-                retiring[pid] = started
-                actions.append(.signal(pid: pid, signal: SIGQUIT))
+            if reexecOnReload {
+                // The old workers keep accepting until the new image has forked its own.
+                return [.reexecute(workers: (Array(workers.keys) + Array(retiring.keys)).sorted())]
             }
-            workers = [:]
+            return reloadInPlace(now)
+        case .reexecFailed:
+            guard phase == .running else { return [] }
+            return reloadInPlace(now)
+        case .adopt(let pids):
+            guard phase == .running, !pids.isEmpty else { return [] }
+            for pid in pids { retiring[pid] = now }
             retireDeadline = now + timing.gracefulTimeout
-            missing = poolSize
-            quickDeaths = 0
-            respawnNotBefore = 0
-            return actions + spawnDue(now)
+            return pids.sorted().map { .signal(pid: $0, signal: SIGQUIT) }
+        case .reopenLogs:
+            return (Array(workers.keys) + Array(retiring.keys)).sorted().map { .signal(pid: $0, signal: SIGUSR1) }
         case .tick:
             return tick(now)
         }
+    }
+
+    /// A new generation from the running image; the old one finishes its requests (SIGQUIT).
+    mutating func reloadInPlace(_ now: Int64) -> [Action] {
+        var actions: [Action] = []
+        for (pid, started) in workers.sorted(by: { $0.key < $1.key }) {
+            retiring[pid] = started
+            actions.append(.signal(pid: pid, signal: SIGQUIT))
+        }
+        workers = [:]
+        retireDeadline = now + timing.gracefulTimeout
+        missing = poolSize
+        quickDeaths = 0
+        respawnNotBefore = 0
+        return actions + spawnDue(now)
     }
 
     mutating func workerExited(_ pid: Int32, reason: ExitReason, now: Int64) -> [Action] {

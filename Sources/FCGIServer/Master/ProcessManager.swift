@@ -7,7 +7,9 @@ import Logging
 /// and stays single-threaded (fork is only safe while no other thread exists).
 ///
 /// Signals: SIGTERM/SIGINT stop now, SIGQUIT stops gracefully, SIGUSR2 reloads (new workers
-/// start, old ones finish their request), SIGCHLD reaps.
+/// start, old ones finish their request; with `reexecution`, the master first re-executes the
+/// binary on disk, see `Reexecution`), SIGUSR1 reopens LOG_FILE in the master and every
+/// worker, SIGCHLD reaps.
 public struct ProcessManager {
     let poolSize: Int
     let logger: Logger
@@ -19,13 +21,20 @@ public struct ProcessManager {
     /// What a freshly forked worker runs, given its scoreboard slot; its result is the worker's
     /// exit code.
     let runWorker: (WorkerSlot?) -> Int32
+    /// How SIGUSR2 re-executes the master; nil: it reloads the workers in place.
+    let reexecution: Reexecution?
+    /// Workers of the image before a re-exec, to retire once this image's own workers run.
+    let adopted: [Int32]
 
     public init(poolSize: Int, logger: Logger, timing: PoolStateMachine.Timing = .init(), scoreboard: PoolScoreboard? = nil,
+                reexecution: Reexecution? = nil, adopted: [Int32] = [],
                 runWorker: @escaping (WorkerSlot?) -> Int32) {
         self.poolSize = poolSize
         self.logger = logger
         self.timing = timing
         self.scoreboard = scoreboard
+        self.reexecution = reexecution
+        self.adopted = adopted
         self.runWorker = runWorker
     }
 
@@ -37,9 +46,10 @@ public struct ProcessManager {
             return 71
         }
         CPrefork_set_name("fcgiapp-master")
-        var machine = PoolStateMachine(poolSize: poolSize, timing: timing)
-        logger.notice("Pool starting", metadata: ["workers": "\(poolSize)"])
+        var machine = PoolStateMachine(poolSize: poolSize, timing: timing, reexecOnReload: reexecution != nil)
+        logger.notice("Pool starting", metadata: ["workers": "\(poolSize)", "retiring": "\(adopted.count)"])
         if let code = perform(machine.handle(.start, now: Self.now()), machine: &machine) { return code }
+        if let code = perform(machine.handle(.adopt(pids: adopted), now: Self.now()), machine: &machine) { return code }
 
         while true {
             var descriptor = pollfd(fd: signalPipe, events: Int16(POLLIN), revents: 0)
@@ -58,6 +68,9 @@ public struct ProcessManager {
                 case CPrefork_SignalReload.rawValue:
                     logger.notice("Reloading pool")
                     events.append(.reload)
+                case CPrefork_SignalReopenLogs.rawValue:
+                    reopenLog()
+                    events.append(.reopenLogs)
                 default:
                     break  // SIGCHLD: reaped below on every pass anyway
                 }
@@ -72,6 +85,15 @@ public struct ProcessManager {
             for event in events {
                 if let code = perform(machine.handle(event, now: Self.now()), machine: &machine) { return code }
             }
+        }
+    }
+
+    /// Opens LOG_FILE anew (after logrotate renamed it); the workers follow on SIGUSR1.
+    func reopenLog() {
+        switch CPrefork_log_reopen() {
+        case 0: logger.notice("Log file reopened")
+        case 1: break  // no LOG_FILE: logging to stderr, nothing to reopen
+        default: logger.error("Cannot reopen the log file", metadata: ["error": "\(String(cString: strerror(errno)))"])
         }
     }
 
@@ -103,6 +125,16 @@ public struct ProcessManager {
                 if let code = perform(machine.handle(event, now: Self.now()), machine: &machine) { return code }
             case .signal(let pid, let signal):
                 kill(pid, signal)
+            case .reexecute(let workers):
+                guard let reexecution else { continue }
+                logger.notice("Re-executing the master", metadata: ["binary": "\(reexecution.executable)", "workers": "\(workers.count)"])
+                let problem = reexecution.checkNewBinary().map { "check failed: \($0)" }
+                    ?? reexecution.execute(retiring: workers)
+                // Only reached when the new image did not take over.
+                logger.error("Cannot re-execute the master; reloading the workers in place", metadata: [
+                    "binary": "\(reexecution.executable)", "error": "\(problem)",
+                ])
+                if let code = perform(machine.handle(.reexecFailed, now: Self.now()), machine: &machine) { return code }
             case .exit(let code):
                 logger.notice("Pool stopped")
                 return code

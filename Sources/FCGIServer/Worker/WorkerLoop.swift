@@ -51,7 +51,7 @@ public struct WorkerLoop<Context> {
             logger.critical("FCGX_Init failed")
             return 70
         }
-        CPrefork_install_worker_signals(FastCGIConnection.shutdownHook)
+        CPrefork_install_worker_signals(FastCGIConnection.shutdownHook, socket.fileDescriptor)
         let connection = FastCGIConnection(listenFileDescriptor: socket.fileDescriptor)
         var served = 0
         while CPrefork_worker_stop_requested() == 0 {
@@ -69,6 +69,8 @@ public struct WorkerLoop<Context> {
             case .interrupted:
                 continue
             case .failed(let code):
+                // SIGQUIT took the listening socket away from this worker: it stops here.
+                if CPrefork_worker_stop_requested() != 0 { break }
                 logger.error("Accept failed", metadata: ["error": "\(String(cString: strerror(code)))"])
                 usleep(100_000)  // do not spin on a broken socket
             }

@@ -1,5 +1,6 @@
 import AppCore
 import CryptoSupport
+import Identity
 import JobQueue
 import Postgres
 
@@ -196,7 +197,7 @@ public enum AuthController {
         case .existing(let familyID):
             try tokens.record(jti: jti, familyID: familyID, userID: user.id, expiresAt: refresh.expiresAt)
         }
-        let access = context.tokens.accessToken(for: user, now: now)
+        let access = context.tokens.accessToken(userID: user.id, email: user.email, now: now)
         return Response.json { json in
             json.beginObject()
             json.key("access_token")

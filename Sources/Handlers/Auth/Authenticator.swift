@@ -1,4 +1,5 @@
 import AppCore
+import Identity
 import Postgres
 
 /// The seed's `get_current_user` / `get_active_user` / `get_admin_user` dependencies.

@@ -24,19 +24,19 @@ enum CampaignSchemas {
     static let queued = ObjectSchema(name: "CampaignQueued", fields: [
         FieldSchema("task_id", .string(StringRule(strip: false)), examples: ["9b2f1c3e-5d4a-4e8b-9f0a-1c2d3e4f5a6b"]),
         FieldSchema("status", .string(StringRule(pattern: "^queued$", strip: false)), examples: ["queued"]),
-    ], allowsExtraFields: false)
+    ])
 
     static let result = ObjectSchema(name: "CampaignResult", fields: [
         FieldSchema("sent", .integer(IntegerRule(minimum: 0)), description: "送信できた宛先の数"),
         FieldSchema("failed", .integer(IntegerRule(minimum: 0)), description: "送信をあきらめた宛先の数"),
-    ], allowsExtraFields: false)
+    ])
 
     static let status = ObjectSchema(name: "CampaignTaskStatus", fields: [
         FieldSchema("task_id", .string(StringRule(strip: false))),
         FieldSchema("status", .string(StringRule(pattern: "^(PENDING|STARTED|RETRY|SUCCESS|FAILURE)$", strip: false)),
                     examples: ["SUCCESS"]),
         FieldSchema("result", .object(result), nullable: true, description: "完了するまで null"),
-    ], allowsExtraFields: false)
+    ])
 }
 
 extension Message {

@@ -1,5 +1,6 @@
 import AppCore
 import CryptoSupport
+import JSON
 import JobQueue
 
 /// `/api/v1/campaigns`: bulk mail (the seed's Celery `send_bulk_email`). Sending writes one

@@ -8,8 +8,8 @@ extension ResponseSchemas {
         FieldSchema("id", id),
         FieldSchema("user_id", text, examples: ["1"]),
         FieldSchema("content", text, examples: ["こんにちは"]),
-        FieldSchema("timestamp", .number),
-    ], allowsExtraFields: false, example: [
+        FieldSchema("timestamp", .number, description: "Unix 時刻（秒、小数部はマイクロ秒）：WebSocket のメッセージと同じ値"),
+    ], example: [
         "type": "message", "id": 42, "user_id": "1", "content": "こんにちは", "timestamp": 1764393600.123456,
     ])
 
@@ -17,5 +17,5 @@ extension ResponseSchemas {
         FieldSchema("room_id", text, examples: ["general"]),
         FieldSchema("messages", .array(ArrayRule(items: .object(chatMessage)))),
         FieldSchema("has_more", .boolean),
-    ], allowsExtraFields: false)
+    ])
 }

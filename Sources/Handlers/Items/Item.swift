@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 import Postgres
 
 /// An item as the API shows it: `id, title, description, price, owner_id, created_at`.

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 import Postgres
 
 /// The SQL of items. Parameterised only; statements are prepared once per connection.

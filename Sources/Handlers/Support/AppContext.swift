@@ -1,5 +1,6 @@
 import AppCore
 import CryptoSupport
+import Identity
 import Logging
 
 /// What handlers need besides the request, one per worker process.
@@ -24,7 +25,9 @@ public final class AppContext {
         self.database = database
         self.logger = logger
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
-        self.tokens = TokenService(configuration: configuration)
+        self.tokens = TokenService(secret: configuration.secretKey,
+                                   accessTokenMinutes: configuration.accessTokenExpireMinutes,
+                                   refreshTokenDays: configuration.refreshTokenExpireDays)
         self.idempotencyFingerprints = Idempotency.fingerprintKey(secret: configuration.secretKey)
         self.now = now
     }

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 
 /// The seed's paging parameters: `page` ≥ 1 (default 1), `per_page` 1…100 (default 20).
 public enum Pagination {

@@ -1,5 +1,6 @@
 import AppCore
 import CryptoSupport
+import JSON
 import Postgres
 
 /// Account tasks for operators (the `FCGIApp user` command), with the same validation as the API.

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 import Postgres
 
 /// A user as stored, minus the password hash (which never leaves `UserRepository`).

@@ -1,4 +1,5 @@
 import AppCore
+import JSON
 import Postgres
 
 /// The SQL of users. Parameterised only; the password hash is read here and nowhere else.

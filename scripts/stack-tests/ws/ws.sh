@@ -9,16 +9,10 @@ WS_CASES="${stack_tests_dir:?source ../lib.sh first}/ws"
 ensure_ws_venv() { ensure_python_venv "$WS_VENV" "${WS_PY_REQUIREMENTS[@]}"; }
 
 # ws_cases FILE [ARGS...]: runs one of the Python case files; its ok/FAIL lines are the test's.
-# A case file that stops on an exception counts as one more failure.
 ws_cases() {
-    local file="$1" rc=0
+    local file="$1"
     shift
-    PSQL="$PG_BIN/psql" "$WS_VENV/bin/python" -u "$WS_CASES/$file" "$@" 2>&1 || rc=$?
-    case "$rc" in
-        0) ;;
-        3) CHECK_FAILED=$((CHECK_FAILED + 1)) ;;
-        *) fail "$file ran to its end" "exit $rc, see the traceback above" ;;
-    esac
+    run_cases "$file" env PSQL="$PG_BIN/psql" "$WS_VENV/bin/python" -u "$WS_CASES/$file" "$@"
 }
 
 # ws_wait_healthy URL SECONDS: waits until URL/ws/health answers 200 (after a PostgreSQL restart

@@ -1,4 +1,4 @@
-"""Helpers of the WebSocket stack tests (scripts/stack-tests/9x-ws-*.sh): TAP-like output in the
+"""Helpers of the WebSocket stack tests (scripts/stack-tests/9x-ws-*.sh): TAP-like output (tap.py) in the
 format of scripts/lib/check.sh, tokens signed like the API's, accounts through the REST API,
 SQL through psql, and a raw-socket WebSocket client for protocol checks that a library would
 refuse to send.
@@ -21,49 +21,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-PASSED = 0
-FAILED = 0
-
-
-def ok(name):
-    global PASSED
-    PASSED += 1
-    print(f"ok - {name}", flush=True)
-
-
-def fail(name, why):
-    global FAILED
-    FAILED += 1
-    why = " ".join(str(why).split())
-    if len(why) > 300:
-        why = why[:300] + "…"
-    print(f"FAIL - {name} ({why})", flush=True)
-
-
-def info(text):
-    print(f"# {text}", flush=True)
-
-
-def check(name, condition, why=""):
-    if condition:
-        ok(name)
-    else:
-        fail(name, why or "condition false")
-    return condition
-
-
-def check_eq(name, expected, got):
-    if expected == got:
-        ok(name)
-        return True
-    fail(name, f"expected {expected!r}, got {got!r}")
-    return False
-
-
-def finish():
-    info(f"{os.path.basename(sys.argv[0])}: {PASSED} passed, {FAILED} failed")
-    # 3: checks failed (their FAIL lines are printed); a crash exits 1 with a traceback.
-    sys.exit(0 if FAILED == 0 else 3)
+# The ok/FAIL lines and the exit status, shared with the other Python checks (re-exported for
+# the case files, which import them from here).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tap import check, check_eq, fail, finish, info, ok  # noqa: E402,F401
 
 
 # --- tokens, accounts, SQL -------------------------------------------------------------------

@@ -3,6 +3,9 @@
 /// Lookups are linear for small objects and go through a key index once the object grows
 /// past `indexThreshold` members. Equality and hashing ignore member order, as JSON does:
 /// `{"a":1,"b":2}` equals `{"b":2,"a":1}`; compare `keys` when the order matters.
+///
+/// Keys are compared by their Unicode scalars, as JSON and Python compare them, not by Swift's
+/// canonical equivalence: `"é"` (U+00E9) and `"é"` (e, U+0301) are two keys.
 public struct JSONObject: Sendable, Equatable, Hashable, ExpressibleByDictionaryLiteral, Sequence {
     public typealias Element = (key: String, value: JSONValue)
 
@@ -10,7 +13,21 @@ public struct JSONObject: Sendable, Equatable, Hashable, ExpressibleByDictionary
     static let indexThreshold = 12
 
     private var pairs: [Element]
-    private var index: [String: Int]?
+    private var index: [ScalarKey: Int]?
+
+    /// A key compared and hashed by its UTF-8 bytes (that is, by its Unicode scalars).
+    struct ScalarKey: Hashable {
+        let text: String
+
+        static func == (a: ScalarKey, b: ScalarKey) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
+    }
+
+    /// Whether two keys are the same key (the same Unicode scalars).
+    static func sameKey(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
 
     /// An object with the given members in order. A repeated key keeps its first position and
     /// takes its last value.
@@ -70,8 +87,8 @@ public struct JSONObject: Sendable, Equatable, Hashable, ExpressibleByDictionary
     // MARK: - Internals
 
     func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        for i in pairs.indices where pairs[i].key == key { return i }
+        if let index { return index[ScalarKey(text: key)] }
+        for i in pairs.indices where Self.sameKey(pairs[i].key, key) { return i }
         return nil
     }
 
@@ -87,7 +104,7 @@ public struct JSONObject: Sendable, Equatable, Hashable, ExpressibleByDictionary
         }
         pairs.append((key, value))
         if index != nil {
-            index![key] = pairs.count - 1
+            index![ScalarKey(text: key)] = pairs.count - 1
         } else if pairs.count > Self.indexThreshold {
             rebuildIndex()
         }
@@ -98,8 +115,8 @@ public struct JSONObject: Sendable, Equatable, Hashable, ExpressibleByDictionary
             index = nil
             return
         }
-        var newIndex = [String: Int](minimumCapacity: pairs.count)
-        for (i, pair) in pairs.enumerated() { newIndex[pair.key] = i }
+        var newIndex = [ScalarKey: Int](minimumCapacity: pairs.count)
+        for (i, pair) in pairs.enumerated() { newIndex[ScalarKey(text: pair.key)] = i }
         index = newIndex
     }
 
@@ -109,7 +126,7 @@ public struct JSONObject: Sendable, Equatable, Hashable, ExpressibleByDictionary
         guard lhs.pairs.count == rhs.pairs.count else { return false }
         // Fast path: same key order.
         var sameOrder = true
-        for i in lhs.pairs.indices where lhs.pairs[i].key != rhs.pairs[i].key {
+        for i in lhs.pairs.indices where !sameKey(lhs.pairs[i].key, rhs.pairs[i].key) {
             sameOrder = false
             break
         }
@@ -129,7 +146,7 @@ public struct JSONObject: Sendable, Equatable, Hashable, ExpressibleByDictionary
         var sum = 0
         for pair in pairs {
             var h = Hasher()
-            h.combine(pair.key)
+            h.combine(ScalarKey(text: pair.key))
             h.combine(pair.value)
             sum = sum &+ h.finalize()
         }

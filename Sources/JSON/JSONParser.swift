@@ -32,6 +32,7 @@ extension JSONParseError {
     static let leadingZeros = "Leading zeros are not allowed"
     static let numberOutOfRange = "Number out of range"
     static let tooDeep = "Maximum nesting depth exceeded"
+    static let duplicateKey = "Duplicate key"
 }
 
 /// A strict RFC 8259 parser.
@@ -39,25 +40,38 @@ extension JSONParseError {
 /// Rejects: empty input, trailing data, comments, trailing commas, `NaN`/`Infinity`, leading
 /// zeros, unescaped control characters in strings, invalid escapes, unpaired surrogates, invalid
 /// UTF-8, a byte order mark, numbers that overflow `Double`, and nesting deeper than `maxDepth`.
-/// A repeated object key keeps its first position and takes its last value (as Python's `json`).
+/// A repeated object key keeps its first position and takes its last value (as Python's `json`),
+/// unless the caller asks for repeats to be refused (`rejectingDuplicateKeys`, as JWTs are read).
 /// Integers without fraction or exponent that fit `Int64` become `.int`; other numbers `.double`.
 public enum JSONParser {
-    /// Arrays and objects may nest this deep; one more level is an error.
+    /// Arrays and objects may nest this deep by default; one more level is an error.
     public static let maxDepth = 128
 
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        let result = bytes.withContiguousStorageIfAvailable { parse(buffer: $0) }
-            ?? Array(bytes).withUnsafeBufferPointer { parse(buffer: $0) }
+    /// - Parameters:
+    ///   - rejectingDuplicateKeys: a key repeated in one object (at any depth) is an error.
+    ///   - maxDepth: the deepest nesting of arrays and objects allowed.
+    public static func parse(_ bytes: some Collection<UInt8>, rejectingDuplicateKeys: Bool = false,
+                             maxDepth: Int = JSONParser.maxDepth) throws(JSONParseError) -> JSONValue {
+        let options = Options(rejectingDuplicateKeys: rejectingDuplicateKeys, maxDepth: maxDepth)
+        let result = bytes.withContiguousStorageIfAvailable { parse(buffer: $0, options: options) }
+            ?? Array(bytes).withUnsafeBufferPointer { parse(buffer: $0, options: options) }
         return try result.get()
     }
 
-    public static func parse(_ string: String) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ string: String, rejectingDuplicateKeys: Bool = false,
+                             maxDepth: Int = JSONParser.maxDepth) throws(JSONParseError) -> JSONValue {
         var string = string
-        return try string.withUTF8 { parse(buffer: $0) }.get()
+        let options = Options(rejectingDuplicateKeys: rejectingDuplicateKeys, maxDepth: maxDepth)
+        return try string.withUTF8 { parse(buffer: $0, options: options) }.get()
     }
 
-    private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
-        var parser = Parser(input: buffer)
+    struct Options {
+        var rejectingDuplicateKeys: Bool
+        var maxDepth: Int
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>, options: Options) -> Result<JSONValue, JSONParseError> {
+        var parser = Parser(input: buffer, options: options)
         do throws(JSONParseError) {
             return .success(try parser.parseDocument())
         } catch {
@@ -69,14 +83,16 @@ public enum JSONParser {
 private struct Parser {
     let input: UnsafeBufferPointer<UInt8>
     let end: Int
+    let options: JSONParser.Options
     var pos = 0
     var depth = 0
     /// Reused buffer for strings that contain escapes.
     var scratch: [UInt8] = []
 
-    init(input: UnsafeBufferPointer<UInt8>) {
+    init(input: UnsafeBufferPointer<UInt8>, options: JSONParser.Options) {
         self.input = input
         self.end = input.count
+        self.options = options
     }
 
     @inline(__always)
@@ -145,7 +161,7 @@ private struct Parser {
 
     mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > JSONParser.maxDepth { throw fail(JSONParseError.tooDeep, pos) }
+        if depth > options.maxDepth { throw fail(JSONParseError.tooDeep, pos) }
     }
 
     mutating func parseArray() throws(JSONParseError) -> JSONValue {
@@ -195,7 +211,11 @@ private struct Parser {
             guard pos < end && input[pos] == UInt8(ascii: "\"") else {
                 throw fail(JSONParseError.expectingPropertyName, pos)
             }
+            let keyStart = pos
             let key = try parseString()
+            if options.rejectingDuplicateKeys, object.contains(key: key) {
+                throw fail(JSONParseError.duplicateKey, keyStart)
+            }
             skipWhitespace()
             guard pos < end && input[pos] == UInt8(ascii: ":") else {
                 throw fail(JSONParseError.expectingColon, pos)

@@ -1,23 +1,33 @@
-import AppCore
 import CryptoSupport
 
-/// Issues and checks the seed's HS256 tokens. Access tokens carry `sub` (the user id as a
-/// string), `email`, `exp` and `type: "access"`; refresh tokens `sub`, `exp`, `type: "refresh"`
-/// and, ours, a `jti` so that each can be used once.
+/// Issues and checks the seed's HS256 tokens: the identity rules the REST API (Handlers) and
+/// the chat daemon (ChatServer) share, about ids and claims only. Access tokens carry `sub`
+/// (the user id as a string), `email`, `exp` and `type: "access"`; refresh tokens `sub`, `exp`,
+/// `type: "refresh"` and, ours, a `jti` so that each can be used once.
+///
+/// ```swift
+/// let tokens = TokenService(secret: "…", accessTokenMinutes: 30, refreshTokenDays: 7)
+/// let access = tokens.accessToken(userID: 7, email: "a@example.com", now: UnixTime.now())
+/// tokens.verify(access, type: "access", now: UnixTime.now())?.userID   // 7
+/// ```
 public struct TokenService: Sendable {
     let signer: JWTSigner
     let accessLifetime: Int64
     let refreshLifetime: Int64
 
-    public init(configuration: AppConfiguration) {
-        signer = JWTSigner(secret: configuration.secretKey)
-        accessLifetime = Int64(configuration.accessTokenExpireMinutes) * 60
-        refreshLifetime = Int64(configuration.refreshTokenExpireDays) * 86_400
+    /// - Parameters:
+    ///   - secret: `SECRET_KEY` (its UTF-8 bytes are the HMAC key, as python-jose's).
+    ///   - accessTokenMinutes: `ACCESS_TOKEN_EXPIRE_MINUTES`.
+    ///   - refreshTokenDays: `REFRESH_TOKEN_EXPIRE_DAYS`.
+    public init(secret: String, accessTokenMinutes: Int, refreshTokenDays: Int) {
+        signer = JWTSigner(secret: secret)
+        accessLifetime = Int64(accessTokenMinutes) * 60
+        refreshLifetime = Int64(refreshTokenDays) * 86_400
     }
 
-    public func accessToken(for user: User, now: Int64) -> String {
+    public func accessToken(userID: Int, email: String, now: Int64) -> String {
         signer.sign(JWTClaims([
-            ("sub", .string(String(user.id))), ("email", .string(user.email)),
+            ("sub", .string(String(userID))), ("email", .string(email)),
             ("exp", .int(now + accessLifetime)), ("type", .string("access")),
         ]))
     }

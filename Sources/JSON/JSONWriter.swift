@@ -1,6 +1,9 @@
 /// Serialises JSON into a byte buffer: UTF-8, no spaces, non-ASCII left raw — the output of
 /// Python's `json.dumps(..., separators=(",", ":"), ensure_ascii=False)`, except that U+2028 and
-/// U+2029 are escaped too (so the text is also safe inside JavaScript).
+/// U+2029 are escaped too (so the text is also safe inside JavaScript). With `asciiOnly` (what
+/// JWTs need, as python-jose writes them), everything outside printable ASCII is escaped as
+/// Python's `ensure_ascii=True` does: lowercase `\uXXXX`, surrogate pairs above U+FFFF. Numbers
+/// are written as Python writes them (`repr(float)`), byte for byte.
 ///
 /// Besides `write(_:)` for a whole `JSONValue`, the writer is a streaming builder:
 ///
@@ -17,10 +20,13 @@
 /// separate stack and no allocation. Unbalanced begin/end calls are not detected.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8]
+    /// Escape everything outside printable ASCII (Python's `ensure_ascii=True`).
+    public let asciiOnly: Bool
 
-    public init(capacity: Int = 256) {
+    public init(capacity: Int = 256, asciiOnly: Bool = false) {
         bytes = []
         bytes.reserveCapacity(capacity)
+        self.asciiOnly = asciiOnly
     }
 
     /// The bytes written so far as a `String`.
@@ -215,15 +221,47 @@ public struct JSONWriter: Sendable {
             appendASCII(".0")
             return
         }
-        // Shortest round-trip text, the same as Python's repr ("1e+16", "0.1", "5e-324").
-        bytes.append(contentsOf: d.description.utf8)
+        PythonFloat.append(d, to: &bytes)
     }
 
     private mutating func appendQuoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { appendEscaped($0) }
+        if asciiOnly {
+            appendEscapedASCII(s)
+        } else {
+            var s = s
+            s.withUTF8 { appendEscaped($0) }
+        }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Python's `ensure_ascii=True`: the usual short escapes, every other character outside
+    /// printable ASCII as `\uXXXX` (lowercase), above U+FFFF as a surrogate pair.
+    private mutating func appendEscapedASCII(_ s: String) {
+        func appendUnit(_ unit: UInt32) {
+            appendASCII("\\u")
+            Self.hexDigits.withUTF8Buffer { hex in
+                for shift in [12, 8, 4, 0] { bytes.append(hex[Int(unit >> UInt32(shift) & 0xF)]) }
+            }
+        }
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            switch v {
+            case 0x22: appendASCII("\\\"")
+            case 0x5C: appendASCII("\\\\")
+            case 0x0A: appendASCII("\\n")
+            case 0x0D: appendASCII("\\r")
+            case 0x09: appendASCII("\\t")
+            case 0x08: appendASCII("\\b")
+            case 0x0C: appendASCII("\\f")
+            case 0x20...0x7E: bytes.append(UInt8(v))
+            case 0..<0x1_0000: appendUnit(v)
+            default:
+                let offset = v - 0x1_0000
+                appendUnit(0xD800 + (offset >> 10))
+                appendUnit(0xDC00 + (offset & 0x3FF))
+            }
+        }
     }
 
     private static let hexDigits: StaticString = "0123456789abcdef"

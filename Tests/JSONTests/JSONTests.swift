@@ -1,5 +1,5 @@
 import Testing
-@testable import AppCore
+@testable import JSON
 
 /// Parses `text`, expecting failure; returns the error.
 private func parseError(_ text: String) -> JSONParseError? {
@@ -481,5 +481,39 @@ struct JSONTests {
             ])))
             #expect(value.description == #"{"a":null,"b":true,"c":1,"d":1.5,"e":"s","f":[1,"x"]}"#)
         }
+    }
+}
+
+/// What the JWT side needs of the one JSON module: repeated keys refused on request, Python's
+/// ASCII-only output, keys compared by their scalars.
+struct JSONStrictAndASCIITests {
+    @Test func duplicateKeysCanBeRefusedAtAnyDepth() throws {
+        #expect(try JSONParser.parse(#"{"a":1,"a":2}"#) == ["a": 2])
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(#"{"a":1,"a":2}"#, rejectingDuplicateKeys: true) }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(#"{"x":[{"b":1,"b":1}]}"#, rejectingDuplicateKeys: true) }
+        // "é" precomposed and decomposed are two keys, as in Python.
+        let two = try JSONParser.parse("{\"\u{E9}\":1,\"e\u{301}\":2}", rejectingDuplicateKeys: true)
+        #expect(two.objectValue?.count == 2)
+    }
+
+    @Test func depthIsTheCallersChoice() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("[[[1]]]", maxDepth: 2) }
+        #expect((try? JSONParser.parse("[[1]]", maxDepth: 2)) != nil)
+    }
+
+    @Test func asciiOnlyAsPythonWritesIt() {
+        var writer = JSONWriter(asciiOnly: true)
+        writer.write(["k": "é\u{2028}😀\n\"\\"])
+        #expect(writer.string == #"{"k":"\u00e9\u2028\ud83d\ude00\n\"\\"}"#)
+    }
+
+    @Test(arguments: [
+        (1e15, "1000000000000000.0"), (1.5e15, "1500000000000000.0"), (1e16, "1e+16"), (0.0001, "0.0001"),
+        (0.00001, "1e-05"), (-0.0, "-0.0"), (123456789012345680.0, "1.2345678901234568e+17"), (5e-324, "5e-324"),
+    ])
+    func floatsAsPythonsRepr(value: Double, text: String) {
+        var writer = JSONWriter()
+        writer.value(value)
+        #expect(writer.string == text)
     }
 }
