@@ -13,7 +13,9 @@
 -- version's list no longer finds ix_items_created_at_id, which this drops (its page query read
 -- every row anyway).
 
-create extension if not exists pg_trgm;
+-- In public (a schema every search_path of this app has; a test's own schema may come and go).
+-- Where it already is, it stays: the indexes below name its operator class by its schema.
+create extension if not exists pg_trgm with schema public;
 
 lock table users, items in share row exclusive mode;
 
@@ -122,8 +124,15 @@ create trigger users_count_truncated after truncate on users
 drop index if exists ix_items_created_at_id;
 
 -- search=: case-insensitive substring of these columns (ILIKE '%term%'), from trigram indexes.
-create index ix_items_title_trgm on items using gin (title gin_trgm_ops);
-create index ix_items_description_trgm on items using gin (description gin_trgm_ops);
-create index ix_users_username_trgm on users using gin (username gin_trgm_ops);
-create index ix_users_email_trgm on users using gin (email gin_trgm_ops);
-create index ix_users_full_name_trgm on users using gin (full_name gin_trgm_ops);
+do $$
+declare
+    ops text := (select quote_ident(n.nspname) || '.gin_trgm_ops'
+                 from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm');
+begin
+    execute format('create index ix_items_title_trgm on items using gin (title %s)', ops);
+    execute format('create index ix_items_description_trgm on items using gin (description %s)', ops);
+    execute format('create index ix_users_username_trgm on users using gin (username %s)', ops);
+    execute format('create index ix_users_email_trgm on users using gin (email %s)', ops);
+    execute format('create index ix_users_full_name_trgm on users using gin (full_name %s)', ops);
+end;
+$$;
