@@ -48,24 +48,47 @@ scale_users() {
     awk -v n=$((end - start)) 'BEGIN { printf "%.1f", n / 1e9 }'
 }
 
-# scale_row NAME PATH [WRK ARGS...]: one wrk measurement, printed and kept in SCALE_RPS[NAME]
-# and SCALE_P99[NAME].
-declare -A SCALE_RPS=() SCALE_P99=() SCALE_PGBENCH_TPS=() SCALE_REFERENCE=()
+# scale_stack_ticks: CPU time (clock ticks, user + system) used so far by the stack's processes:
+# PostgreSQL (the postmaster and its backends), nginx, both pools' masters and workers.
+scale_stack_ticks() {
+    local root
+    for root in "$(pg_cluster_pid "$STACK_PG_DIR")" "$(read_pidfile "$STACK_NGINX_PIDFILE")" "$SCALE_MASTER" \
+        "$(read_pidfile "${STACK_AUTH_PIDFILE:-/nonexistent}")"; do
+        [[ -n "$root" ]] || continue
+        printf '%s\n' "$root"
+        children_of "$root"
+    done | while read -r root; do cat "/proc/$root/stat" 2>/dev/null; done |
+        # Fields 14 and 15 of /proc/PID/stat (after the parenthesised name, which may hold spaces).
+        awk '{ sub(/^.*\) /, ""); ticks += $12 + $13 } END { print ticks + 0 }'
+}
+
+# scale_row NAME PATH [WRK ARGS...]: one wrk measurement, printed and kept in SCALE_RPS[NAME],
+# SCALE_P99[NAME] and SCALE_CPU[NAME] (µs of CPU the stack spent per answer: what the row costs
+# whatever else the shared machine runs meanwhile).
+declare -A SCALE_RPS=() SCALE_P99=() SCALE_CPU=() SCALE_PGBENCH_TPS=() SCALE_REFERENCE=() SCALE_CPU_REFERENCE=()
 scale_row() {
-    local name="$1" path="$2" out="$SCALE_TMP/$1.out"
+    local name="$1" path="$2" out="$SCALE_TMP/$1.out" before after
     shift 2
-    if ! wrk_measure "$out" 2 -t2 -c"$SCALE_CONNECTIONS" -d"$SCALE_DURATION" "$@" "$SCALE_BASE$path"; then
+    # The warm-up first (as wrk_measure would), so that the CPU counted is the measured run's.
+    wrk -t2 -c"$SCALE_CONNECTIONS" -d2s "$@" "$SCALE_BASE$path" >/dev/null 2>&1 || true
+    before="$(scale_stack_ticks)"
+    if ! wrk_measure "$out" 0 -t2 -c"$SCALE_CONNECTIONS" -d"$SCALE_DURATION" "$@" "$SCALE_BASE$path"; then
         printf '%-26s %-44s wrk failed: %s\n' "$name" "$path" "$(tr '\n' ' ' <"$out" | cut -c1-60)"
         return 0
     fi
+    after="$(scale_stack_ticks)"
     SCALE_RPS[$name]="$WRK_RPS"
     SCALE_P99[$name]="$WRK_P99"
-    printf '%-26s %-44s %10s %8s %8s %8s %7s\n' "$name" "${path:0:44}" "$WRK_RPS" "$WRK_P50" "$WRK_P99" "$WRK_NON2XX" "$WRK_ERRORS"
+    SCALE_CPU[$name]="$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$WRK_REQUESTS" \
+        'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }')"
+    printf '%-26s %-44s %10s %8s %8s %8s %7s %8s\n' "$name" "${path:0:44}" "$WRK_RPS" "$WRK_P50" "$WRK_P99" "$WRK_NON2XX" \
+        "$WRK_ERRORS" "${SCALE_CPU[$name]}"
 }
 
 scale_header() {
-    printf '\n# %s (wrk -t2 -c%s -d%s --latency)\n' "$1" "$SCALE_CONNECTIONS" "$SCALE_DURATION"
-    printf '%-26s %-44s %10s %8s %8s %8s %7s\n' row path "req/s" "p50 ms" "p99 ms" non-2xx errors
+    printf '\n# %s (wrk -t2 -c%s -d%s --latency; load average %s)\n' "$1" "$SCALE_CONNECTIONS" "$SCALE_DURATION" \
+        "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '%-26s %-44s %10s %8s %8s %8s %7s %8s\n' row path "req/s" "p50 ms" "p99 ms" non-2xx errors "CPU µs"
 }
 
 # scale_exact NAME PATH TABLE [CURL ARGS...]: the list's `total` against count(*) of TABLE.
@@ -102,7 +125,7 @@ scale_goal() {
 
 # bench_scale BASE TMP MASTER: the whole run (MASTER: the API pool's master).
 bench_scale() {
-    SCALE_BASE="$1" SCALE_TMP="$2"
+    SCALE_BASE="$1" SCALE_TMP="$2" SCALE_MASTER="$3"
     local master="$3"
     SCALE_CONNECTIONS="${BENCH_SCALE_CONNECTIONS:-16}"
     SCALE_DURATION="${BENCH_SCALE_DURATION:-10s}"
@@ -205,8 +228,10 @@ bench_scale() {
     for table in items users; do
         SCALE_REFERENCE[$table]="$(awk -v a="${SCALE_RPS[$table-p1@1k]:-0}" -v b="${SCALE_RPS[$table-p1@1k-again]:-0}" \
             'BEGIN { printf "%.2f", (a + b) / 2 }')"
-        printf '  reference for the %s ratios: %s req/s (mean of %s and %s)\n' "$table" "${SCALE_REFERENCE[$table]}" \
-            "${SCALE_RPS[$table-p1@1k]:-?}" "${SCALE_RPS[$table-p1@1k-again]:-?}"
+        SCALE_CPU_REFERENCE[$table]="$(awk -v a="${SCALE_CPU[$table-p1@1k]:-0}" -v b="${SCALE_CPU[$table-p1@1k-again]:-0}" \
+            'BEGIN { printf "%.0f", (a + b) / 2 }')"
+        printf '  reference for the %s ratios: %s req/s, %s µs of CPU a request (means of both measurements)\n' \
+            "$table" "${SCALE_REFERENCE[$table]}" "${SCALE_CPU_REFERENCE[$table]}"
     done
 
     printf '\n# memory (MB): RSS, PSS, private (from /proc/PID/smaps_rollup)\n'
@@ -218,9 +243,15 @@ bench_scale() {
 
     printf '\n# goals (ratios from this run)\n'
     for table in items users; do
-        scale_goal "1. $table page 1 at 1M / at 1k" "$(ratio "${SCALE_RPS[$table-p1@1M]:-0}" "${SCALE_REFERENCE[$table]}")" 0.80
-        scale_goal "1. $table page 500 at 1M / page 1 at 1k" \
+        scale_goal "1. $table page 1 at 1M / at 1k, req/s" "$(ratio "${SCALE_RPS[$table-p1@1M]:-0}" "${SCALE_REFERENCE[$table]}")" 0.80
+        scale_goal "1. $table page 500 at 1M / page 1 at 1k, req/s" \
             "$(ratio "${SCALE_RPS[$table-p500@1M]:-0}" "${SCALE_REFERENCE[$table]}")" 0.50
+        # The same ratios from the CPU each request cost the stack (1k's cost / 1M's): what the
+        # throughput ratio would be with the machine to itself.
+        scale_goal "1. $table page 1 at 1M / at 1k, by CPU a request" \
+            "$(ratio "${SCALE_CPU_REFERENCE[$table]}" "${SCALE_CPU[$table-p1@1M]:-0}")" 0.80
+        scale_goal "1. $table page 500 at 1M / page 1 at 1k, by CPU a request" \
+            "$(ratio "${SCALE_CPU_REFERENCE[$table]}" "${SCALE_CPU[$table-p500@1M]:-0}")" 0.50
     done
     scale_goal "2. selective search at 1M, req/s" "${SCALE_RPS[search-1234@1M]:-0}" 1000
     scale_goal "3. item by id with logins / alone" \
