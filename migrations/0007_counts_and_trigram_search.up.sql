@@ -19,8 +19,9 @@ create extension if not exists pg_trgm with schema public;
 
 lock table users, items in share row exclusive mode;
 
--- The number of rows of `relname`: bucket -1 holds the whole table, bucket b (>= 0) the rows
--- whose id >> 10 = b (ids 1024·b … 1024·b + 1023). Each is split into shards: a writer adds to
+-- The number of rows of `relname`: bucket -2147483648 (no id falls there: the lowest id's is
+-- -2097152) holds the whole table, bucket b the rows whose id >> 10 = b (ids 1024·b …
+-- 1024·b + 1023; negative ids have negative buckets). Each is split into shards: a writer adds to
 -- the shard of its own backend (pg_backend_pid() % 64), so concurrent inserts do not queue on
 -- one row lock until they commit. A count is the sum of its shards; shards may go negative.
 create table row_counts (
@@ -38,7 +39,7 @@ create function row_counts_apply() returns trigger language plpgsql as $$
 begin
     insert into row_counts as c (relname, bucket, shard, n)
     select tg_table_name, b.bucket, pg_backend_pid() % 64, tg_argv[0]::integer * count(*)
-    from (select -1 as bucket from changed_rows union all select id >> 10 from changed_rows) b
+    from (select -2147483648 as bucket from changed_rows union all select id >> 10 from changed_rows) b
     group by b.bucket
     order by b.bucket
     on conflict (relname, bucket, shard) do update set n = c.n + excluded.n;
@@ -65,12 +66,13 @@ begin
 end;
 $$;
 
--- Where row `row_offset` (0-based, newest first by id) of `rel` lies: the bucket that holds it
--- and how many of that bucket's rows come before it. Walks the buckets from the newest down,
--- in the primary key's order (no sort, no hash: the walk stops at the bucket it looks for, so
--- it reads a few dozen counter rows for a deep page, whatever the table's size). No row when
--- the offset is past the end. STABLE: it reads the calling statement's snapshot.
-create function row_counts_locate(rel name, row_offset bigint, out bucket integer, out skip bigint)
+-- Where row `row_offset` (0-based, newest first by id) of `rel` lies: the bucket that holds it,
+-- how many of that bucket's rows come before it, and how many rows the bucket has (1024: every
+-- id of its range is there). Walks the buckets from the newest down, in the primary key's order
+-- (no sort, no hash: the walk stops at the bucket it looks for, so it reads a few dozen counter
+-- rows for a deep page, whatever the table's size). NULLs when the offset is past the end.
+-- STABLE: it reads the calling statement's snapshot.
+create function row_counts_locate(rel name, row_offset bigint, out bucket integer, out skip bigint, out rows bigint)
 language plpgsql stable set enable_sort = off set enable_hashagg = off as $$
 declare
     seen bigint := 0;
@@ -78,12 +80,13 @@ declare
 begin
     for counted in
         select c.bucket, sum(c.n)::bigint as n from row_counts c
-        where c.relname = rel and c.bucket >= 0
+        where c.relname = rel and c.bucket > -2147483648
         group by c.bucket order by c.bucket desc
     loop
         if seen + counted.n > row_offset then
             bucket := counted.bucket;
             skip := row_offset - seen;
+            rows := counted.n;
             return;
         end if;
         seen := seen + counted.n;
@@ -93,11 +96,11 @@ $$;
 
 -- The counts as they are now (the tables are locked: nothing changes until commit).
 insert into row_counts (relname, bucket, shard, n)
-select 'items', -1, 0, count(*) from items
+select 'items', -2147483648, 0, count(*) from items
 union all
 select 'items', id >> 10, 0, count(*) from items group by id >> 10
 union all
-select 'users', -1, 0, count(*) from users
+select 'users', -2147483648, 0, count(*) from users
 union all
 select 'users', id >> 10, 0, count(*) from users group by id >> 10;
 

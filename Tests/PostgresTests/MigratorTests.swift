@@ -151,7 +151,7 @@ struct MigratorTests {
                 """)[0].decode(0, as: String.self)
             #expect(indexes == "ix_items_description_trgm ix_items_owner_id ix_items_title_trgm")
             // The counts start from the rows that were there.
-            let users = try connection.query("select sum(n)::int from row_counts where relname = 'users' and bucket = -1")[0]
+            let users = try connection.query("select sum(n)::int from row_counts where relname = 'users' and bucket = -2147483648")[0]
             #expect(try users.decode(0, as: Int.self) == 1)
         }
     }
@@ -173,7 +173,7 @@ struct MigratorTests {
         try connection.execute(unsafeSQL: "insert into items (title, owner_id) select 'later ' || g, 1 from generate_series(1, 100) g")
         #expect(try migrator.up().map(\.version) == [7])
         let counted = try connection.query("""
-            select (select sum(n)::int from row_counts where relname = 'items' and bucket = -1),
+            select (select sum(n)::int from row_counts where relname = 'items' and bucket = -2147483648),
                    (select sum(n)::int from row_counts where relname = 'items' and bucket = 2)
             """)[0]
         #expect(try counted.decode((Int, Int).self) == (2600, 2600 - 2047))

@@ -7,8 +7,9 @@ import Postgres
 /// - Without a search, `total` is the sum of the table's counter shards in `row_counts`, and
 ///   the page is read from the primary key. A page past the first bucket (1024 ids) finds its
 ///   first row by walking the per-bucket counts from the newest bucket down to the one that
-///   holds it, then skipping inside that bucket only: a page costs one counter row per 1024
-///   rows before it and at most 1023 index entries, whatever the table's size.
+///   holds it, then skipping inside that bucket only (not at all when the bucket has every id
+///   of its range): a page costs one counter row per 1024 rows before it and at most 1023
+///   index entries, whatever the table's size.
 /// - With a search, the matches come from the trigram indexes (ILIKE '%term%' on each searched
 ///   column); they are counted and sorted once (`MATERIALIZED`), so the cost follows the number
 ///   of matches. A search that matches most of a large table cannot be counted quickly: it runs
@@ -56,7 +57,7 @@ struct NewestFirstPages {
 
     /// The whole table's count: the sum of its shards (none yet: 0).
     private var totalSQL: String {
-        "(SELECT coalesce(sum(n), 0)::bigint AS total FROM row_counts WHERE relname = '\(table)' AND bucket = -1) t"
+        "(SELECT coalesce(sum(n), 0)::bigint AS total FROM row_counts WHERE relname = '\(table)' AND bucket = -2147483648) t"
     }
 
     /// A page near the start: skipping fewer rows than one bucket holds costs less than the walk.
@@ -72,15 +73,20 @@ struct NewestFirstPages {
 
     /// A deep page: `row_counts_locate` (migration 0007) walks the per-bucket counts from the
     /// newest bucket down to the one that holds row `offset`, and says how many of its rows
-    /// come first; the page starts that many index entries into the bucket.
+    /// come first; the page starts that many index entries into the bucket, or, when the bucket
+    /// holds every id of its range (no row deleted, no id skipped), at the id that many below
+    /// its top, without stepping over any.
     func deepQuery(offset: Int, size: Int) -> PGQuery {
         """
         WITH target AS (
-            SELECT bucket, skip FROM row_counts_locate('\(unescaped: table)', \(offset))
+            SELECT bucket, skip, rows FROM row_counts_locate('\(unescaped: table)', \(offset))
         ), first_row AS (
-            SELECT id FROM \(unescaped: table)
-            WHERE id < (SELECT (bucket + 1)::bigint << \(unescaped: String(Self.bucketShift)) FROM target)
-            ORDER BY id DESC OFFSET (SELECT skip FROM target) LIMIT 1
+            SELECT CASE WHEN t.rows = \(unescaped: String(1 << Self.bucketShift))
+                        THEN ((t.bucket + 1)::bigint << \(unescaped: String(Self.bucketShift))) - 1 - t.skip
+                        ELSE (SELECT id FROM \(unescaped: table) WHERE id < (t.bucket + 1)::bigint << \(unescaped: String(Self.bucketShift))
+                              ORDER BY id DESC OFFSET t.skip LIMIT 1)
+                   END AS id
+            FROM target t
         )
         SELECT \(unescaped: outputColumns), t.total FROM \(unescaped: totalSQL)
         LEFT JOIN LATERAL (
