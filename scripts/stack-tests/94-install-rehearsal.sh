@@ -45,6 +45,8 @@ check_eq "system user: no login shell" "/usr/sbin/nologin" "$(getent passwd "$RE
 # --- a second run: idempotent, keeps the secret and the edited upstreams -------------------------
 sum_before="$(sha256sum "$CONFDIR/env" | cut -d' ' -f1)"
 printf '# edited by the operator\n' >>"$CONFDIR/nginx/upstreams.conf"
+# …as written by an install from before the password-hashing pool (no fcgi_auth_pool).
+sed -i '/^# The password-hashing pool/,/^}/d' "$CONFDIR/nginx/upstreams.conf"
 if "$REPO_ROOT/scripts/install" --bin-dir "$SCRATCH_PATH/release" "${REHEARSAL_INSTALL_ARGS[@]}" >"$dir/second.log" 2>&1; then
     ok "a second scripts/install succeeds"
 else
@@ -52,6 +54,8 @@ else
 fi
 check_eq "the second run keeps the env file (and its SECRET_KEY)" "$sum_before" "$(sha256sum "$CONFDIR/env" | cut -d' ' -f1)"
 check "the second run keeps the operator's upstreams.conf" "overwritten" grep -q '^# edited by the operator' "$CONFDIR/nginx/upstreams.conf"
+check "…and adds the password-hashing pool's upstream an older install lacks" "no fcgi_auth_pool in upstreams.conf" \
+    grep -q "^upstream fcgi_auth_pool {" "$CONFDIR/nginx/upstreams.conf"
 
 # --- the services, from their units ---------------------------------------------------------------
 rehearsal_up || { finish; exit 1; }
