@@ -3,8 +3,16 @@
 #include "CPreforkScoreboard.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC UINT64_C(0x3142524f43534746) // "FGSCORB1": a board file of this layout
 
 typedef struct {
     _Atomic int32_t pid;
@@ -19,37 +27,129 @@ typedef struct {
 _Static_assert(sizeof(board_slot) == 64, "one slot per cache line: workers do not share lines");
 
 struct CPrefork_Scoreboard {
-    size_t mapping_size;
+    uint64_t magic;
+    uint64_t mapping_size;
     uint32_t slot_count;
+    int32_t master_pid;
     int64_t started_ms;
     _Atomic uint64_t accepted;
     _Atomic uint64_t slow;
     _Atomic uint64_t worker_exits;
     _Atomic uint32_t max_active;
-    uint8_t padding[12];
+    uint8_t padding1[4];
+    char pool_name[CPrefork_POOL_NAME_SIZE];
+    uint8_t padding2[32];
     board_slot slots[];
 };
 
-_Static_assert(sizeof(struct CPrefork_Scoreboard) == 64, "slots start on a cache line");
+_Static_assert(sizeof(struct CPrefork_Scoreboard) == 128, "slots start on a cache line");
+
+static size_t board_size(uint32_t slots) {
+    return sizeof(struct CPrefork_Scoreboard) + (size_t)slots * sizeof(board_slot);
+}
+
+// Fills the header of a zeroed mapping.
+static void board_init(CPrefork_Scoreboard *board, size_t size, uint32_t slots, int64_t now_ms,
+                       const char *pool_name) {
+    board->mapping_size = size;
+    board->slot_count = slots;
+    board->master_pid = (int32_t)getpid();
+    board->started_ms = now_ms;
+    if (pool_name) strncpy(board->pool_name, pool_name, CPrefork_POOL_NAME_SIZE - 1);
+    board->magic = MAGIC;
+}
 
 CPrefork_Scoreboard *CPrefork_scoreboard_create(uint32_t slots, int64_t now_ms) {
     if (slots == 0 || slots > 65536) {
         errno = EINVAL;
         return NULL;
     }
-    size_t size = sizeof(struct CPrefork_Scoreboard) + (size_t)slots * sizeof(board_slot);
+    size_t size = board_size(slots);
     void *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) return NULL;
     CPrefork_Scoreboard *board = memory;  // zero-filled by mmap
-    board->mapping_size = size;
-    board->slot_count = slots;
-    board->started_ms = now_ms;
+    board_init(board, size, slots, now_ms, NULL);
     return board;
+}
+
+CPrefork_Scoreboard *CPrefork_scoreboard_create_file(const char *path, uint32_t slots, int64_t now_ms,
+                                                     const char *pool_name) {
+    if (slots == 0 || slots > 65536 || !path || strlen(path) > 4000) {
+        errno = EINVAL;
+        return NULL;
+    }
+    // Made complete under a name of its own, then renamed into place: a reader never sees a
+    // half-written header, and a board that a previous master image left at `path` (its
+    // workers may still write into it) is replaced, never truncated under them.
+    char temporary[4096 + 32];
+    snprintf(temporary, sizeof temporary, "%s.%d.tmp", path, (int)getpid());
+    int fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return NULL;
+    size_t size = board_size(slots);
+    void *memory = MAP_FAILED;
+    if (ftruncate(fd, (off_t)size) == 0) {
+        memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    }
+    int saved = errno;
+    close(fd);
+    if (memory == MAP_FAILED) {
+        unlink(temporary);
+        errno = saved;
+        return NULL;
+    }
+    CPrefork_Scoreboard *board = memory;  // a new file reads as zeros
+    board_init(board, size, slots, now_ms, pool_name);
+    if (rename(temporary, path) != 0) {
+        saved = errno;
+        munmap(memory, size);
+        unlink(temporary);
+        errno = saved;
+        return NULL;
+    }
+    return board;
+}
+
+const CPrefork_Scoreboard *CPrefork_scoreboard_open_peer(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat info;
+    void *memory = MAP_FAILED;
+    if (fstat(fd, &info) == 0 && info.st_size >= (off_t)sizeof(struct CPrefork_Scoreboard)) {
+        memory = mmap(NULL, (size_t)info.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    }
+    close(fd);
+    if (memory == MAP_FAILED) {
+        errno = EINVAL;
+        return NULL;
+    }
+    const CPrefork_Scoreboard *board = memory;
+    int valid = board->magic == MAGIC && board->mapping_size == (uint64_t)info.st_size &&
+                board->slot_count > 0 && board->slot_count <= 65536 &&
+                board_size(board->slot_count) == (size_t)info.st_size;
+    // A board whose master is gone (killed before it could remove the file) is not a pool.
+    int alive = valid && board->master_pid > 0 && (kill(board->master_pid, 0) == 0 || errno == EPERM);
+    if (!alive) {
+        munmap(memory, (size_t)info.st_size);
+        errno = valid ? ESRCH : EINVAL;
+        return NULL;
+    }
+    return board;
+}
+
+void CPrefork_scoreboard_close_peer(const CPrefork_Scoreboard *board) {
+    if (board) munmap((void *)board, board->mapping_size);
 }
 
 void CPrefork_scoreboard_destroy(CPrefork_Scoreboard *board) {
     if (board) munmap(board, board->mapping_size);
 }
+
+void CPrefork_scoreboard_pool_name(const CPrefork_Scoreboard *board, char out[CPrefork_POOL_NAME_SIZE]) {
+    memcpy(out, board->pool_name, CPrefork_POOL_NAME_SIZE);
+    out[CPrefork_POOL_NAME_SIZE - 1] = 0;
+}
+
+int32_t CPrefork_scoreboard_master_pid(const CPrefork_Scoreboard *board) { return board->master_pid; }
 
 uint32_t CPrefork_scoreboard_slots(const CPrefork_Scoreboard *board) { return board->slot_count; }
 

@@ -50,7 +50,8 @@ enum ServeCommand {
             return 73
         }
         defer { if let pidFile = options.pidFile { unlink(pidFile) } }
-        logger.notice("Listening", metadata: ["socket": "\(socket.description)", "workers": "\(pool.workers)"])
+        logger.notice("Listening", metadata: ["socket": "\(socket.description)", "workers": "\(pool.workers)",
+                                              "pool": "\(pool.name)", "priority": "\(pool.priority)"])
         // A TCP socket answers only the web servers it trusts; a unix socket, whoever its
         // permissions let in.
         var peerFilter: FastCGIPeerFilter?
@@ -78,11 +79,12 @@ enum ServeCommand {
         // the old generation finishing its requests after a reload.
         let scoreboard: PoolScoreboard
         do {
-            scoreboard = try PoolScoreboard(slots: pool.workers * 2)
+            scoreboard = try PoolScoreboard(slots: pool.workers * 2, poolName: pool.name, directory: pool.scoreboardDirectory)
         } catch {
             Console.fail("cannot create the scoreboard: \(error)")
             return 71
         }
+        defer { scoreboard.removeFile() }
 
         let frozenPool = pool
         let reexecution = Reexecution(arguments: CommandLine.arguments, socket: socket)
@@ -97,7 +99,15 @@ enum ServeCommand {
 
     /// The body of each forked worker: its own database connection, then the accept loop.
     static func runWorker(socket: ListenSocket, peerFilter: FastCGIPeerFilter?, configuration: AppConfiguration,
-                          pool: PoolConfiguration, jobs: EnqueueSettings, rateLimits: SharedRateLimitTable, slot: WorkerSlot?, logger: Logger) -> Int32 {
+                          pool: PoolConfiguration, jobs: EnqueueSettings, rateLimits: SharedRateLimitTable, slot: WorkerSlot?,
+                          logger: Logger) -> Int32 {
+        // The pool's CPU priority: a nice worker runs when the others leave it time (the
+        // password-hashing pool beside the API pool).
+        if pool.priority != 0, setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Int32(pool.priority)) != 0 {
+            logger.warning("Cannot set the pool's priority", metadata: [
+                "priority": "\(pool.priority)", "error": "\(String(cString: strerror(errno)))",
+            ])
+        }
         let database = Database(conninfo: configuration.databaseURL)
         // The per-request time limit: a statement still running at the limit is cancelled and
         // answered with 504; a request still running at twice the limit ends this worker.

@@ -33,6 +33,12 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "DATABASE_URL": "mysql://x/y"]) }
     }
 
+    @Test func searchTimeout() throws {
+        #expect(try configuration(["SECRET_KEY": "s"]).searchTimeoutMilliseconds == 2000)
+        #expect(try configuration(["SECRET_KEY": "s", "SEARCH_TIMEOUT_MILLISECONDS": "500"]).searchTimeoutMilliseconds == 500)
+        #expect(throws: ConfigurationError.self) { try configuration(["SECRET_KEY": "s", "SEARCH_TIMEOUT_MILLISECONDS": "0"]) }
+    }
+
     @Test func listsAcceptJsonArraysAndCommas() throws {
         #expect(try configuration(["SECRET_KEY": "s", "CORS_ORIGINS": #"["https://a.example", "https://b.example"]"#]).corsOrigins
                 == ["https://a.example", "https://b.example"])

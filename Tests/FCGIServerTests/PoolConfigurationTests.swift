@@ -11,6 +11,9 @@ struct PoolConfigurationTests {
     @Test func defaults() throws {
         let pool = try pool([:])
         #expect(pool.workers == 8)
+        #expect(pool.name == "www")
+        #expect(pool.priority == 0)
+        #expect(pool.scoreboardDirectory == nil)
         #expect(pool.listen == nil)
         #expect(pool.webServerAddresses == [])
         #expect(pool.socketMode == 0o660)
@@ -38,7 +41,19 @@ struct PoolConfigurationTests {
         #expect(pool.rateLimitTableSlots == 1024)
     }
 
+    @Test func aSecondPoolNamesItself() throws {
+        let hashing = try pool(["POOL_NAME": "auth", "POOL_PRIORITY": "10", "SCOREBOARD_DIR": "/run/fcgiapp"])
+        #expect(hashing.name == "auth")
+        #expect(hashing.priority == 10)
+        #expect(hashing.scoreboardDirectory == "/run/fcgiapp")
+        // The name becomes a file name: no separators, no dots, at most 31 bytes.
+        for name in ["", "a/b", "..", "auth pool", String(repeating: "x", count: 32)] {
+            #expect(throws: ConfigurationError.self) { try pool(["POOL_NAME": name]) }
+        }
+    }
+
     @Test(arguments: [
+        ("POOL_PRIORITY", "20"), ("POOL_PRIORITY", "-21"),
         ("WORKERS", "many"), ("WORKERS", "0"), ("FCGI_SOCKET_MODE", "0999"), ("FCGI_SOCKET_MODE", "rw"),
         ("MAX_BODY_SIZE", "0"), ("REQUEST_TIMEOUT_SECONDS", "0"), ("RATE_LIMIT_TABLE_SLOTS", "8"),
     ])

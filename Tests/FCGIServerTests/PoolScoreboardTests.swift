@@ -107,4 +107,47 @@ struct PoolScoreboardTests {
         #expect(after.workerExits == 1)
         #expect(after.acceptedConnections == 1)
     }
+
+    /// Pools of one host that keep their boards in one folder see each other: each page lists
+    /// the others (not itself), a board whose master is gone or a file that is not a board is
+    /// left out, and a stopped pool's board goes with its file.
+    @Test func poolsSharingAFolderSeeEachOther() throws {
+        var template = Array("/tmp/scoreboards-XXXXXX".utf8CString)
+        let directory = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
+        defer {
+            if let folder = opendir(directory) {
+                while let entry = readdir(folder) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    if name != "." && name != ".." { unlink(directory + "/" + name) }
+                }
+                closedir(folder)
+            }
+            rmdir(directory)
+        }
+        let api = try PoolScoreboard(slots: 4, poolName: "api", directory: directory)
+        let auth = try PoolScoreboard(slots: 2, poolName: "auth", directory: directory)
+        let slot = try #require(auth.claim())
+        auth.assign(slot, to: 4321)
+        auth.begin(slot)
+        #expect(api.otherPools().map(\.pool) == ["auth"])
+        #expect(api.otherPools().first?.processes.map(\.pid) == [4321])
+        #expect(api.otherPools().first?.activeProcesses == 1)
+        #expect(auth.otherPools().map(\.pool) == ["api"])
+
+        // Not boards, or boards of a master that no longer runs: left out.
+        let junk = open(directory + "/junk.scoreboard", O_CREAT | O_WRONLY, 0o600)
+        _ = write(junk, "not a board", 11)
+        close(junk)
+        let orphan = try PoolScoreboard(slots: 1, poolName: "orphan", directory: directory)
+        let orphanFile = try #require(orphan.file)
+        var deadMaster: Int32 = 4_194_303
+        while kill(deadMaster, 0) == 0 || errno != ESRCH { deadMaster -= 1 }
+        let descriptor = open(orphanFile, O_WRONLY)
+        _ = withUnsafeBytes(of: &deadMaster) { pwrite(descriptor, $0.baseAddress, 4, 20) }  // the header's master_pid
+        close(descriptor)
+        #expect(api.otherPools().map(\.pool) == ["auth"])
+
+        auth.removeFile()
+        #expect(api.otherPools().isEmpty)
+    }
 }

@@ -25,11 +25,16 @@ final class TestClient {
         var object: JSONObject? { body?.objectValue }
     }
 
-    init(secret: String = "test-secret-key", now: (@Sendable () -> Int64)? = nil) throws {
-        conninfo = try TestDatabase.migrated()
+    /// - Parameters:
+    ///   - database: a conninfo of the test's own (`TestDatabase.makeMigratedDatabase()`), for
+    ///     tests that count a whole table; default: the database the tests share.
+    ///   - settings: more settings of the app (`SEARCH_TIMEOUT_MILLISECONDS`, …).
+    init(secret: String = "test-secret-key", now: (@Sendable () -> Int64)? = nil, database: String? = nil,
+         settings extra: [String: String] = [:]) throws {
+        conninfo = try database ?? TestDatabase.migrated()
         let settings = SettingsReader(environment: [
             "SECRET_KEY": secret, "DATABASE_URL": conninfo, "BCRYPT_COST": "4",
-        ])
+        ].merging(extra) { $1 })
         let configuration = try AppConfiguration(settings)
         let logger = Logger(label: "test")
         context = AppContext(configuration: configuration, database: Database(conninfo: configuration.databaseURL),

@@ -144,11 +144,38 @@ struct MigratorTests {
             #expect(try migrator.up().map(\.version) == migrations.map(\.version))
             let row = try connection.query("select username, age from users")[0]
             #expect(try row.decode((String, Int?).self) == ("seeded", nil))
+            // 0001's index for the owner; 0007's trigram indexes (it drops 0001's created_at index).
             let indexes = try connection.query("""
-                select count(*) from pg_indexes where schemaname = current_schema()
-                and indexname in ('ix_items_owner_id', 'ix_items_created_at_id')
-                """)[0].decode(0, as: Int.self)
-            #expect(indexes == 2)
+                select string_agg(indexname, ' ' order by indexname) from pg_indexes where schemaname = current_schema()
+                and indexname in ('ix_items_owner_id', 'ix_items_created_at_id', 'ix_items_title_trgm', 'ix_items_description_trgm')
+                """)[0].decode(0, as: String.self)
+            #expect(indexes == "ix_items_description_trgm ix_items_owner_id ix_items_title_trgm")
+            // The counts start from the rows that were there.
+            let users = try connection.query("select sum(n)::int from row_counts where relname = 'users' and bucket = -2147483648")[0]
+            #expect(try users.decode(0, as: Int.self) == 1)
         }
+    }
+
+    /// 0007 reverts and applies again on a database with rows: the old index back and the counts
+    /// gone, then the counts taken again from the rows that are there.
+    @Test func theCountsAndTrigramMigrationIsReversible() throws {
+        let connection = try PGConnection(conninfo: try TestDatabase.makeMigratedDatabase())
+        let migrator = Migrator(connection: connection, migrations: try MigrationLoader.load(directory: TestDatabase.migrationsDirectory))
+        try connection.execute(unsafeSQL: """
+            insert into users (username, email, hashed_password, is_active, is_admin) values ('owner', 'owner@example.com', 'x', true, false);
+            insert into items (title, owner_id) select 'item ' || g, 1 from generate_series(1, 2500) g;
+            """)
+        #expect(try migrator.down().map(\.version) == [7])
+        let tables = try connection.query("select count(*) from pg_tables where tablename = 'row_counts'")[0].decode(0, as: Int.self)
+        #expect(tables == 0)
+        let restored = try connection.query("select count(*) from pg_indexes where indexname = 'ix_items_created_at_id'")[0]
+        #expect(try restored.decode(0, as: Int.self) == 1)
+        try connection.execute(unsafeSQL: "insert into items (title, owner_id) select 'later ' || g, 1 from generate_series(1, 100) g")
+        #expect(try migrator.up().map(\.version) == [7])
+        let counted = try connection.query("""
+            select (select sum(n)::int from row_counts where relname = 'items' and bucket = -2147483648),
+                   (select sum(n)::int from row_counts where relname = 'items' and bucket = 2)
+            """)[0]
+        #expect(try counted.decode((Int, Int).self) == (2600, 2600 - 2047))
     }
 }

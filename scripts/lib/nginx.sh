@@ -8,8 +8,10 @@
 
 NGINX_TEMPLATE="$REPO_ROOT/nginx/dev.conf.template"
 
-# nginx_render PREFIX PORT FCGI_SOCKET WS_PORT PIDFILE: writes PREFIX/nginx.conf. Its internal
-# /_files/ location serves FILES_DIR (absolute; default .data/files), as the app's downloads.
+# nginx_render PREFIX PORT FCGI_SOCKET WS_PORT PIDFILE [AUTH_SOCKET]: writes PREFIX/nginx.conf.
+# The routes that hash passwords go to AUTH_SOCKET (the password-hashing pool); without it, to
+# FCGI_SOCKET like everything else (a test's own single pool). Its internal /_files/ location
+# serves FILES_DIR (absolute; default .data/files), as the app's downloads.
 #
 # Root: nginx's master runs as root and its workers as `nobody` by default. Those workers must
 # connect to the pool's socket, which the pool (also root) creates with mode 0660, in a folder
@@ -19,10 +21,11 @@ NGINX_TEMPLATE="$REPO_ROOT/nginx/dev.conf.template"
 # (nginx/prod.conf) runs them as www-data and the pool gives its socket to that group instead.
 # As another user, nginx and the pool run as that same user and nothing is needed.
 nginx_render() {
-    local prefix="$1" port="$2" sock="$3" ws_port="$4" pidfile="$5" text user_directive=""
+    local prefix="$1" port="$2" sock="$3" ws_port="$4" pidfile="$5" auth_sock="${6:-$3}" text user_directive=""
     local files="${FILES_DIR:-$REPO_ROOT/.data/files}"
     [[ "$files" == /* ]] || die "FILES_DIR must be an absolute path for nginx (got $files)"
     check_socket_path "$sock"
+    check_socket_path "$auth_sock"
     mkdir -p "$prefix/logs" "$prefix/tmp"
     is_root && user_directive="user root;  # dev/test only, see scripts/lib/nginx.sh"
     text="$(<"$NGINX_TEMPLATE")"
@@ -32,6 +35,7 @@ nginx_render() {
     text="${text//"@@PID_FILE@@"/"$pidfile"}"
     text="${text//"@@LISTEN@@"/"127.0.0.1:$port"}"
     text="${text//"@@FCGI_SOCKET@@"/"$sock"}"
+    text="${text//"@@FCGI_AUTH_SOCKET@@"/"$auth_sock"}"
     text="${text//"@@WS_UPSTREAM@@"/"127.0.0.1:$ws_port"}"
     text="${text//"@@FILES_DIR@@"/"${files%/}"}"
     if grep -q "@@[A-Z_]*@@" <<<"$text"; then

@@ -13,7 +13,17 @@
 #   STACK_POOL_PIDFILE, STACK_NGINX_PIDFILE
 #   STACK_POOL_STDERR          DIR/log/pool.stderr.log: what the master prints before LOG_FILE
 #   STACK_POOL_LOG             DIR/log/fcgiapp.log: LOG_FILE (master and workers)
+#   STACK_AUTH_SOCKET          DIR/run/fcgi-auth.sock: the password-hashing pool (bcrypt routes)
+#   STACK_AUTH_PIDFILE         DIR/run/pool-auth.pid
+#   STACK_AUTH_STDERR          DIR/log/pool-auth.stderr.log
+#   STACK_AUTH_LOG             DIR/log/fcgiapp-auth.log: that pool's LOG_FILE
 # Ports come from STACK_PORT (nginx), STACK_PG_PORT, STACK_WS_PORT; database from STACK_DB.
+#
+# Two pools of the same FCGIApp binary serve the API: "api" (WORKERS workers) takes every
+# request but the routes that run bcrypt (login, registration), which nginx sends to "auth"
+# (AUTH_WORKERS workers, default one per core, at nice AUTH_POOL_PRIORITY, default 10), so that
+# password hashing never occupies the API's workers or its CPU share. Both keep their scoreboard
+# in DIR/run (SCOREBOARD_DIR), so /status shows both.
 
 # shellcheck source=chat.sh
 . "$(dirname "${BASH_SOURCE[0]}")/chat.sh"
@@ -29,8 +39,13 @@ stack_paths() {
     STACK_NGINX_PIDFILE="$STACK_RUN/nginx.pid"
     STACK_POOL_STDERR="$STACK_LOGS/pool.stderr.log"
     STACK_POOL_LOG="$STACK_LOGS/fcgiapp.log"
+    STACK_AUTH_SOCKET="$STACK_RUN/fcgi-auth.sock"
+    STACK_AUTH_PIDFILE="$STACK_RUN/pool-auth.pid"
+    STACK_AUTH_STDERR="$STACK_LOGS/pool-auth.stderr.log"
+    STACK_AUTH_LOG="$STACK_LOGS/fcgiapp-auth.log"
     export STACK_DIR STACK_PG_DIR STACK_RUN STACK_LOGS STACK_NGINX STACK_SOCKET \
-        STACK_POOL_PIDFILE STACK_NGINX_PIDFILE STACK_POOL_STDERR STACK_POOL_LOG
+        STACK_POOL_PIDFILE STACK_NGINX_PIDFILE STACK_POOL_STDERR STACK_POOL_LOG \
+        STACK_AUTH_SOCKET STACK_AUTH_PIDFILE STACK_AUTH_STDERR STACK_AUTH_LOG
     mkdir -p "$STACK_RUN" "$STACK_LOGS"
 }
 
@@ -50,15 +65,27 @@ stack_migrate() {
         die "FCGIApp migrate up failed"
 }
 
-# stack_pool_up: the pool under spawn-fcgi, logs in STACK_LOGS.
+# stack_pool_up: both pools, logs in STACK_LOGS: the API pool under spawn-fcgi, the
+# password-hashing pool binding its own socket.
 stack_pool_up() {
     export LOG_FILE="${LOG_FILE:-$STACK_POOL_LOG}"
-    pool_start_spawnfcgi "$STACK_SOCKET" "$STACK_POOL_PIDFILE" "$STACK_POOL_STDERR"
+    POOL_NAME=api SCOREBOARD_DIR="$STACK_RUN" \
+        pool_start_spawnfcgi "$STACK_SOCKET" "$STACK_POOL_PIDFILE" "$STACK_POOL_STDERR"
+    stack_auth_pool_up
+}
+
+# stack_auth_pool_up: the password-hashing pool alone (its workers and priority, its own log).
+stack_auth_pool_up() {
+    say "starting the password-hashing pool ($STACK_AUTH_SOCKET, ${AUTH_WORKERS:-$(nproc)} workers, nice ${AUTH_POOL_PRIORITY:-10})"
+    WORKERS="${AUTH_WORKERS:-$(nproc)}" POOL_NAME=auth POOL_PRIORITY="${AUTH_POOL_PRIORITY:-10}" \
+        SCOREBOARD_DIR="$STACK_RUN" LOG_FILE="$STACK_AUTH_LOG" \
+        pool_start_standalone "$STACK_AUTH_SOCKET" "$STACK_AUTH_PIDFILE" "$STACK_AUTH_STDERR" \
+        --socket-mode "${SPAWN_SOCKET_MODE:-0660}"
 }
 
 # stack_nginx_up: renders the dev config for STACK_PORT and starts nginx.
 stack_nginx_up() {
-    nginx_render "$STACK_NGINX" "$STACK_PORT" "$STACK_SOCKET" "$STACK_WS_PORT" "$STACK_NGINX_PIDFILE"
+    nginx_render "$STACK_NGINX" "$STACK_PORT" "$STACK_SOCKET" "$STACK_WS_PORT" "$STACK_NGINX_PIDFILE" "$STACK_AUTH_SOCKET"
     nginx_start "$STACK_NGINX" "$STACK_NGINX_PIDFILE"
 }
 
@@ -99,7 +126,7 @@ stack_chat_down() {
     chat_stop "$STACK_RUN/chatd.pid"
 }
 
-# stack_down [KEEP_PG]: stops nginx, the extras, the pool and (unless KEEP_PG=1) PostgreSQL.
+# stack_down [KEEP_PG]: stops nginx, the extras, both pools and (unless KEEP_PG=1) PostgreSQL.
 stack_down() {
     # The chat daemon first: its close frames end the clients' WebSocket connections, which
     # would otherwise hold nginx's graceful stop open.
@@ -107,6 +134,7 @@ stack_down() {
     nginx_stop "$STACK_NGINX_PIDFILE"
     stack_extras_down
     pool_stop "$STACK_POOL_PIDFILE" TERM
+    pool_stop "$STACK_AUTH_PIDFILE" TERM
     if [[ "${1:-0}" != 1 ]]; then
         pg_cluster_stop "$STACK_PG_DIR" fast
         rm -f "$STACK_RUN/postgres.pid"

@@ -16,12 +16,13 @@ rehearsal_setup install || { finish; exit 1; }
 
 # --- the units -------------------------------------------------------------------------------
 units=()
-for u in fcgiapp-pool@api.service fcgiapp-chat@1.service fcgiapp-jobs.service fcgiapp-jobs.timer fcgiapp-nginx.service; do
+for u in fcgiapp-pool@api.service fcgiapp-pool@auth.service fcgiapp-chat@1.service fcgiapp-jobs.service \
+    fcgiapp-jobs.timer fcgiapp-nginx.service; do
     units+=("$UNITDIR/$u")
 done
 # verify prints nothing when every unit, command and path is right (it exits 0 on some warnings).
 if out="$(systemd-analyze verify "${units[@]}" 2>&1)" && [[ -z "$out" ]]; then
-    ok "systemd-analyze verify: pool, chat, jobs service and timer, nginx"
+    ok "systemd-analyze verify: both pools, chat, jobs service and timer, nginx"
 else
     fail "systemd-analyze verify" "$(shorten "$out")"
 fi
@@ -44,6 +45,8 @@ check_eq "system user: no login shell" "/usr/sbin/nologin" "$(getent passwd "$RE
 # --- a second run: idempotent, keeps the secret and the edited upstreams -------------------------
 sum_before="$(sha256sum "$CONFDIR/env" | cut -d' ' -f1)"
 printf '# edited by the operator\n' >>"$CONFDIR/nginx/upstreams.conf"
+# …as written by an install from before the password-hashing pool (no fcgi_auth_pool).
+sed -i '/^# The password-hashing pool/,/^}/d' "$CONFDIR/nginx/upstreams.conf"
 if "$REPO_ROOT/scripts/install" --bin-dir "$SCRATCH_PATH/release" "${REHEARSAL_INSTALL_ARGS[@]}" >"$dir/second.log" 2>&1; then
     ok "a second scripts/install succeeds"
 else
@@ -51,6 +54,8 @@ else
 fi
 check_eq "the second run keeps the env file (and its SECRET_KEY)" "$sum_before" "$(sha256sum "$CONFDIR/env" | cut -d' ' -f1)"
 check "the second run keeps the operator's upstreams.conf" "overwritten" grep -q '^# edited by the operator' "$CONFDIR/nginx/upstreams.conf"
+check "…and adds the password-hashing pool's upstream an older install lacks" "no fcgi_auth_pool in upstreams.conf" \
+    grep -q "^upstream fcgi_auth_pool {" "$CONFDIR/nginx/upstreams.conf"
 
 # --- the services, from their units ---------------------------------------------------------------
 rehearsal_up || { finish; exit 1; }
@@ -62,6 +67,13 @@ check "nobody else can (user nobody is refused)" "nobody reached the socket" \
     bash -c '! setpriv --reuid=nobody --regid=nogroup --clear-groups env -i REQUEST_METHOD=GET SCRIPT_NAME=/health REQUEST_URI=/health cgi-fcgi -bind -connect "$1" 2>/dev/null | grep -q status' _ "$sock"
 master="$(rehearsal_mainpid fcgiapp-pool@api.service)"
 check_eq "the pool runs as the unit's user" "$REHEARSAL_USER" "$(ps -o user= -p "$master" | tr -d ' ')"
+# The password-hashing pool: its settings file, its workers' priority, and both pools on the
+# status page (their scoreboards in the runtime folder).
+check "pool-auth.env: POOL_PRIORITY=10" "$(tr '\n' ' ' <"$CONFDIR/pool-auth.env" 2>/dev/null | tail -c 80)" \
+    grep -qx 'POOL_PRIORITY=10' "$CONFDIR/pool-auth.env"
+auth_master="$(rehearsal_mainpid fcgiapp-pool@auth.service)"
+check_eq "the hashing pool's workers at nice 10" "10" \
+    "$(for w in $(pool_workers "$auth_master"); do ps -o ni= -p "$w"; done | tr -d ' ' | sort -u | xargs)"
 
 # scripts/smoke, unchanged, over HTTPS through the installed nginx configuration.
 if CURL_OPTS=-k "$REPO_ROOT/scripts/smoke" "$REHEARSAL_URL" >"$dir/smoke.out" 2>&1; then

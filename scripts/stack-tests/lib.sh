@@ -70,3 +70,13 @@ migrated_test_db() {
     (cd "$TEST_DIR" && DATABASE_URL="$TEST_DB_URL" "$FCGIAPP_BIN" migrate up --dir "$REPO_ROOT/migrations") >"$log" 2>&1 ||
         fail "migrate the database $db" "$(tail -3 "$log")"
 }
+
+# served_by REQUEST_ID: which pool of the test stack logged the request with this id (each has
+# its LOG_FILE): api, auth (the password-hashing pool), both or none.
+served_by() {
+    local in_api=0 in_auth=0
+    grep -qF "\"request.id\":\"$1\"" "$STACK_POOL_LOG" && in_api=1
+    grep -qF "\"request.id\":\"$1\"" "$STACK_AUTH_LOG" && in_auth=1
+    case "$in_api$in_auth" in 10) echo api ;; 01) echo auth ;; 11) echo both ;; *) echo none ;; esac
+}
+logged_by_a_pool() { [[ "$(served_by "$1")" != none ]]; }

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # nginx/prod.conf for a stack test without an install (60, 93): rendered by deploy_render, as
 # scripts/install renders it, with its paths inside a test folder, loopback ports, a self-signed
-# certificate, and nginx/upstreams.conf pointed at the test stack's pool and chat daemon.
+# certificate, and nginx/upstreams.conf pointed at the test stack's pools and chat daemon.
 # Source after lib.sh.
 
 # shellcheck source=../lib/deploy.sh
@@ -27,6 +27,7 @@ prod_nginx_config() {
         deploy_render "$REPO_ROOT/nginx/prod.conf" | sed -e "s|^pid .*;|pid $pidfile;|" >"$CONFDIR/nginx/nginx.conf"
         deploy_render "$REPO_ROOT/nginx/upstreams.conf" | sed \
             -e "s|server unix:$RUNDIR/pool-api.sock;|server unix:$STACK_SOCKET;|" \
+            -e "s|server unix:$RUNDIR/pool-auth.sock;|server unix:$STACK_AUTH_SOCKET;|" \
             -e "s|server unix:$RUNDIR/chat-1.sock max_fails=0;|server 127.0.0.1:$STACK_WS_PORT;|" \
             -e "\|server unix:$RUNDIR/chat-2.sock|d" >"$CONFDIR/nginx/upstreams.conf"
         deploy_render "$REPO_ROOT/nginx/limits.conf" >"$CONFDIR/nginx/limits.conf"

@@ -66,16 +66,17 @@ rehearsal_mainpid() { unit_mainpid "$1"; }
 rehearsal_reload() { unit_reload "$1"; }
 rehearsal_stop() { unit_stop "$1"; }
 
-# rehearsal_up: the pool, two chat daemons and nginx, as their units say; waits until nginx
-# answers /health/ready over TLS.
+# rehearsal_up: the pools (API and password hashing), two chat daemons and nginx, as their units
+# say; waits until nginx answers /health/ready over TLS.
 rehearsal_up() {
     local unit
-    for unit in fcgiapp-pool@api.service fcgiapp-chat@1.service fcgiapp-chat@2.service fcgiapp-nginx.service; do
+    for unit in fcgiapp-pool@api.service fcgiapp-pool@auth.service fcgiapp-chat@1.service fcgiapp-chat@2.service \
+        fcgiapp-nginx.service; do
         rehearsal_start "$unit" || return 1
     done
     if wait_until 20000 curl -fsk -m 2 -o /dev/null "$REHEARSAL_URL/health/ready" &&
         wait_until 20000 rehearsal_chat_answers 1 && wait_until 20000 rehearsal_chat_answers 2; then
-        ok "$REHEARSAL_NAME: pool, chat daemons and nginx started from their units; /health/ready over TLS"
+        ok "$REHEARSAL_NAME: pools, chat daemons and nginx started from their units; /health/ready over TLS"
     else
         fail "$REHEARSAL_NAME: services started from their units" \
             "$(tail -n 3 "$TEST_TMP/$UNITS_TAG"-*.out "$LOGDIR"/*.log "$LOGDIR/nginx/error.log" 2>/dev/null | tail -20)"
@@ -90,7 +91,8 @@ rehearsal_chat_answers() { curl -fsS -m 2 -o /dev/null --unix-socket "$RUNDIR/ch
 rehearsal_teardown() {
     local unit
     [[ -n "${REHEARSAL_ROOT:-}" ]] || return 0
-    for unit in fcgiapp-nginx.service fcgiapp-chat@1.service fcgiapp-chat@2.service fcgiapp-pool@api.service; do
+    for unit in fcgiapp-nginx.service fcgiapp-chat@1.service fcgiapp-chat@2.service fcgiapp-pool@auth.service \
+        fcgiapp-pool@api.service; do
         rehearsal_stop "$unit" 2>/dev/null || true
     done
     pg_cluster_stop "$REHEARSAL_PG_DIR" immediate >/dev/null 2>&1 || true

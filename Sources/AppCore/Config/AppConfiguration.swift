@@ -27,6 +27,9 @@ public struct AppConfiguration: Sendable {
     /// Peers (exact addresses, or `*`) whose `X-Forwarded-For` / `X-Real-IP` name the client;
     /// empty: the client is always `REMOTE_ADDR`.
     public var trustedProxies: [String]
+    /// `SEARCH_TIMEOUT_MILLISECONDS`: time limit of the statement that counts and pages a list's
+    /// `search=` matches; a search matching most of a large table is answered 504 when it passes.
+    public var searchTimeoutMilliseconds: Int
     public var logLevel: String
     public var logFile: String?
     /// bcrypt cost of new password hashes (passlib's default is 12).
@@ -67,6 +70,7 @@ public struct AppConfiguration: Sendable {
         loginRateLimitMaxRequests = try settings.int("LOGIN_RATE_LIMIT_MAX_REQUESTS", default: 10, range: 1...1_000_000_000)
         loginRateLimitWindowSeconds = try settings.int("LOGIN_RATE_LIMIT_WINDOW_SECONDS", default: 60, range: 1...86_400)
         trustedProxies = try settings.list("TRUSTED_PROXIES", default: [])
+        searchTimeoutMilliseconds = try settings.int("SEARCH_TIMEOUT_MILLISECONDS", default: 2000, range: 1...3_600_000)
         logLevel = settings.string("LOG_LEVEL", default: debug ? "debug" : "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
@@ -77,5 +81,4 @@ public struct AppConfiguration: Sendable {
         filesDirectory = settings.string("FILES_DIR", default: "./.data/files")
         if filesDirectory.isEmpty { throw ConfigurationError(variable: "FILES_DIR", problem: "must name a folder") }
     }
-
 }

@@ -87,4 +87,8 @@ extension Message {
     }
     /// A statement cancelled when the limit is not known (a server-side statement_timeout).
     public static let requestTimedOut = Message(ja: "処理がタイムアウトしました", en: "Request timed out")
+    /// A search whose matches could not be counted within SEARCH_TIMEOUT_MILLISECONDS.
+    public static let searchTooBroad = Message(
+        ja: "検索に一致する件数が多すぎて時間内に数えられません。検索語を絞ってください",
+        en: "The search matches too many rows to count in time; make it more specific")
 }

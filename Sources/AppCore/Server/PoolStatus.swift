@@ -45,10 +45,29 @@ public struct PoolStatus: Sendable, Equatable {
         self.processes = processes
     }
 
-    /// php-fpm's JSON status at Unix time `now` (seconds); `full` lists the processes.
-    public func json(now: Int64, full: Bool) -> [UInt8] {
+    /// php-fpm's JSON status at Unix time `now` (seconds); `full` lists the processes. With
+    /// `otherPools` (the status page of a host with several pools), `"pools"` follows: this pool
+    /// and then each other one, every one an object of the same fields.
+    public func json(now: Int64, full: Bool, otherPools: [PoolStatus]? = nil) -> [UInt8] {
         var json = JSONWriter(capacity: 512)
         json.beginObject()
+        writeFields(to: &json, now: now, full: full)
+        if let otherPools {
+            json.key("pools")
+            json.beginArray()
+            for pool in [self] + otherPools {
+                json.beginObject()
+                pool.writeFields(to: &json, now: now, full: full)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        json.endObject()
+        return json.bytes
+    }
+
+    /// The pool's fields, into an object the caller opened.
+    func writeFields(to json: inout JSONWriter, now: Int64, full: Bool) {
         json.key("pool"); json.value(pool)
         json.key("process manager"); json.value("static")
         json.key("start time"); json.value(startTime)
@@ -76,12 +95,16 @@ public struct PoolStatus: Sendable, Equatable {
             }
             json.endArray()
         }
-        json.endObject()
-        return json.bytes
     }
 }
 
 /// Where the status page reads the pool from (the scoreboard in shared memory, in a pool).
 public protocol PoolStatusSource: AnyObject {
     func poolStatus() -> PoolStatus
+    /// The other pools of this host the page shows too (none unless they share a scoreboard folder).
+    func otherPools() -> [PoolStatus]
+}
+
+extension PoolStatusSource {
+    public func otherPools() -> [PoolStatus] { [] }
 }

@@ -35,10 +35,27 @@ typedef struct {
     uint32_t max_active;       // the most that were ever busy at once
 } CPrefork_PoolTotals;
 
+/// Room for a pool's name on the board, the terminating NUL included.
+#define CPrefork_POOL_NAME_SIZE 32
+
 /// Maps a board of `slots` slots in anonymous shared memory; NULL with errno set on failure.
 CPrefork_Scoreboard *CPrefork_scoreboard_create(uint32_t slots, int64_t now_ms);
+/// The same board in a file at `path` (mode 0600, made under a temporary name and renamed into
+/// place), so that the status pages of other pools on this host can read it. Records the
+/// caller's pid as the pool's master and `pool_name` (cut to 31 bytes). NULL with errno set.
+CPrefork_Scoreboard *CPrefork_scoreboard_create_file(const char *path, uint32_t slots, int64_t now_ms,
+                                                     const char *pool_name);
 void CPrefork_scoreboard_destroy(CPrefork_Scoreboard *board);
 uint32_t CPrefork_scoreboard_slots(const CPrefork_Scoreboard *board);
+
+// --- another pool's board, read-only ----------------------------------------------------
+/// Maps the board file at `path` read-only; NULL (errno set) when it is not a board of this
+/// layout, or when the master that wrote it no longer runs.
+const CPrefork_Scoreboard *CPrefork_scoreboard_open_peer(const char *path);
+void CPrefork_scoreboard_close_peer(const CPrefork_Scoreboard *board);
+/// The pool's name as its master recorded it (empty for an anonymous board).
+void CPrefork_scoreboard_pool_name(const CPrefork_Scoreboard *board, char out[CPrefork_POOL_NAME_SIZE]);
+int32_t CPrefork_scoreboard_master_pid(const CPrefork_Scoreboard *board);
 
 // --- master -----------------------------------------------------------------------------
 /// Claims a free slot for a worker about to be forked; -1 when every slot is taken.

@@ -21,11 +21,14 @@ public enum Authenticator {
     /// The active user the access token belongs to: 401 for a missing, bad, expired or
     /// wrong-type token or an unknown user, 403 for an inactive account.
     public static func activeUser(_ request: Request, context: AppContext, connection: PGConnection) throws -> User {
-        let userID = try tokenUserID(request, context: context)
-        guard let user = try UserRepository(connection: connection).find(id: userID) else {
-            throw HTTPError(.unauthorized, .invalidCredentials, headers: challenge)
-        }
-        guard user.isActive else { throw HTTPError(.forbidden, .inactiveAccount) }
+        try activeUser(id: tokenUserID(request, context: context), connection: connection)
+    }
+
+    /// The active user a valid token named (`Access.token`): 401 when it is gone, 403 when
+    /// it is inactive.
+    static func activeUser(id: Int, connection: PGConnection) throws -> User {
+        guard let user = try UserRepository(connection: connection).find(id: id) else { throw refusal(userExists: false) }
+        guard user.isActive else { throw refusal(userExists: true) }
         return user
     }
 
@@ -55,6 +58,11 @@ public enum Authenticator {
             }
             return user
         }
+    }
+
+    /// The answer for a token whose user is gone (401) or inactive (403), as `activeUser` gives.
+    static func refusal(userExists: Bool) -> HTTPError {
+        userExists ? HTTPError(.forbidden, .inactiveAccount) : HTTPError(.unauthorized, .invalidCredentials, headers: challenge)
     }
 
     /// Keeps the caller's account from being deleted until the transaction ends, before a write

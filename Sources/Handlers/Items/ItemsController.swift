@@ -17,7 +17,9 @@ public enum ItemsController {
                 let (page, perPage) = Pagination.read(input)
                 let search = input.string("search").flatMap { $0.isEmpty ? nil : $0 }
                 let result = try context.database.withConnection { connection in
-                    try ItemRepository(connection: connection).page(number: page, size: perPage, search: search)
+                    try ItemRepository(connection: connection).page(
+                        number: page, size: perPage, search: search,
+                        searchTimeoutMilliseconds: context.configuration.searchTimeoutMilliseconds)
                 }
                 return Pagination.response("items", result.items, total: result.total, page: page, perPage: perPage) {
                     $0.write(to: &$1)
@@ -44,22 +46,30 @@ public enum ItemsController {
                 response.headers.add("ETag", etag)
                 return response
             },
-            Route("POST", "/api/v1/items/", Operation(
+            Route.token("POST", "/api/v1/items/", Operation(
                 summary: "アイテム作成", tags: ["アイテム"], parameters: [HeaderParameters.idempotencyKey],
-                body: ItemCreate.schema, successStatus: .created, name: "create_item", access: .user,
+                body: ItemCreate.schema, successStatus: .created, name: "create_item", access: .token,
                 response: .object(ResponseSchemas.item),
                 bodyExample: ["title": "ノートPC", "description": "軽量モデル", "price": 120000]
-            )) { input, context, user in
+            )) { input, context, ownerID in
                 let newItem = input.body(ItemCreate.self)
+                guard input.request.headers[Idempotency.header] != nil else {
+                    // The common case: the owner's check and the insert in one statement.
+                    let creation = try context.database.withConnection { connection in
+                        try ItemRepository(connection: connection).create(newItem, activeOwner: ownerID)
+                    }
+                    switch creation {
+                    case .created(let item): return created(item)
+                    case .ownerMissing: throw Authenticator.refusal(userExists: false)
+                    case .ownerInactive: throw Authenticator.refusal(userExists: true)
+                    }
+                }
                 return try context.database.withConnection { connection in
-                    try Idempotency.run(input.request, scope: "user:\(user.id)",
-                                        fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
+                    let user = try Authenticator.activeUser(id: ownerID, connection: connection)
+                    return try Idempotency.run(input.request, scope: "user:\(user.id)",
+                                               fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
                         try Authenticator.holdAccount(user, connection: connection)
-                        let item = try ItemRepository(connection: connection).create(newItem, ownerID: user.id)
-                        let (bytes, etag) = item.representation
-                        var response = Response.json(.created, bytes: bytes)
-                        response.headers.add("ETag", etag)
-                        return response
+                        return created(try ItemRepository(connection: connection).create(newItem, ownerID: user.id))
                     }
                 }
             },
@@ -91,6 +101,14 @@ public enum ItemsController {
                 return .empty(.noContent)
             },
         ]
+    }
+
+    /// 201 with the new item and its entity tag.
+    static func created(_ item: Item) -> Response {
+        let (bytes, etag) = item.representation
+        var response = Response.json(.created, bytes: bytes)
+        response.headers.add("ETag", etag)
+        return response
     }
 
     static func notFound(_ id: Int) -> HTTPError {

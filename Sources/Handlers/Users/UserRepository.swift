@@ -88,23 +88,17 @@ struct UserRepository {
         return try rows.first.map(User.init(row:))
     }
 
-    /// One page, newest first, with the total; `search` matches username, email or full name.
-    /// The count rides along with the page (`count(*) OVER ()`), as for items.
-    func page(number: Int, size: Int, search: String?) throws -> (users: [User], total: Int) {
-        let pattern = search.map(Pagination.containsPattern)
-        let rows = try connection.query("""
-            SELECT \(unescaped: User.columns), count(*) OVER () FROM users
-            WHERE \(pattern)::text IS NULL OR username ILIKE \(pattern) OR email ILIKE \(pattern) OR full_name ILIKE \(pattern)
-            ORDER BY created_at DESC, id DESC LIMIT \(size) OFFSET \((number - 1) * size)
-            """)
-        if let first = rows.first {
-            return (try rows.map(User.init(row:)), try first.decode(9, as: Int.self))
-        }
-        let total = try connection.query("""
-            SELECT count(*) FROM users
-            WHERE \(pattern)::text IS NULL OR username ILIKE \(pattern) OR email ILIKE \(pattern) OR full_name ILIKE \(pattern)
-            """)
-        return ([], try total[0].decode(0, as: Int.self))
+    /// The list's pages: newest first, exact totals, cost independent of the table's size.
+    static let pages = NewestFirstPages(
+        table: "users", storedColumns: "id, username, email, full_name, age, is_active, is_admin, created_at, updated_at",
+        outputColumns: User.columns, searchColumns: ["username", "email", "full_name"])
+
+    /// One page (1-based `number`), newest first, with the total; `search` matches username,
+    /// email or full name (case-insensitive substring, taken literally).
+    func page(number: Int, size: Int, search: String?, searchTimeoutMilliseconds: Int) throws -> (users: [User], total: Int) {
+        let page = try Self.pages.page(offset: (number - 1) * size, size: size, search: search,
+                                       timeoutMilliseconds: searchTimeoutMilliseconds, on: connection, decode: User.init(row:))
+        return (page.rows, page.total)
     }
 
     /// Deletes a user (their items go with them: `ON DELETE CASCADE`); false when there was none.

@@ -34,7 +34,9 @@ public enum UsersController {
                 let (page, perPage) = Pagination.read(input)
                 let search = input.string("search").flatMap { $0.isEmpty ? nil : $0 }
                 let result = try context.database.withConnection { connection in
-                    try UserRepository(connection: connection).page(number: page, size: perPage, search: search)
+                    try UserRepository(connection: connection).page(
+                        number: page, size: perPage, search: search,
+                        searchTimeoutMilliseconds: context.configuration.searchTimeoutMilliseconds)
                 }
                 return Pagination.response("users", result.users, total: result.total, page: page, perPage: perPage,
                                            navigation: true) { $0.write(to: &$1) }
