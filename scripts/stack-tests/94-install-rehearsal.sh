@@ -152,7 +152,9 @@ if DESTDIR="$stage" "$REPO_ROOT/scripts/install" --bin-dir "$SCRATCH_PATH/releas
     ok "DESTDIR install"
     check "DESTDIR: files staged below it" "no binary in $stage/usr/local/lib/fcgiapp/bin" test -x "$stage/usr/local/lib/fcgiapp/bin/FCGIApp"
     check "DESTDIR: the units name the final paths" "staged path in a unit" \
-        grep -q '^Environment=LOG_FILE=/var/log/fcgiapp/pool-%i.log FCGI_LISTEN=/run/fcgiapp/pool-%i.sock$' "$stage/etc/systemd/system/fcgiapp-pool@.service"
+        grep -q '^Environment=LOG_FILE=/var/log/fcgiapp/pool-%i.log FCGI_LISTEN=/run/fcgiapp/pool-%i.sock .*SCOREBOARD_DIR=/run/fcgiapp$' "$stage/etc/systemd/system/fcgiapp-pool@.service"
+    check "DESTDIR: no unit names the staging folder" "$stage in a unit" \
+        bash -c '! grep -rqF "$1" "$2"' _ "$stage" "$stage/etc/systemd/system"
     check "DESTDIR: no user made on the host" "user fcgiapp-s$$ exists" bash -c '! getent passwd "$1" >/dev/null' _ "fcgiapp-s$$"
 else
     fail "DESTDIR install" "$(tail -3 "$dir/stage.log")"
