@@ -32,8 +32,9 @@ let package = Package(
         .target(name: "AppCore", dependencies: ["JSON", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // The one start-up path of the three executables: environment and .env, LOG_FILE and its
         // reopening, the JSON log bootstrap, the signal self-pipe, terminal lines.
-        .target(name: "Startup", dependencies: ["AppCore", "CProcess", .product(name: "Logging", package: "swift-log")],
-                swiftSettings: strict),
+        .target(
+            name: "Startup", dependencies: ["AppCore", "CProcess", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         // libpq wrapper and migrations.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         // OpenSSL and libcrypt wrappers: random bytes, HMAC, JWT, bcrypt password hashes.
@@ -48,24 +49,35 @@ let package = Package(
         // sends mail, records outcomes, keeps the tables bounded (run once, --loop, status).
         .executableTarget(
             name: "Jobs",
-            dependencies: ["JobQueue", "Mail", "AppCore", "Postgres", "Startup",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "JobQueue", "Mail", "AppCore", "Postgres", "Startup",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // The API: controllers and their SQL.
-        .target(name: "Handlers", dependencies: [.product(name: "Logging", package: "swift-log"), "JSON", "AppCore", "Postgres", "CryptoSupport", "Identity", "JobQueue", "ChatCore", "ChatHistory"], swiftSettings: strict),
+        .target(
+            name: "Handlers",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"), "JSON", "AppCore", "Postgres", "CryptoSupport", "Identity",
+                "JobQueue", "ChatCore", "ChatHistory",
+            ], swiftSettings: strict),
         // Process manager (master, pool, signals) and the libfcgi worker loop.
         .target(
             name: "FCGIServer",
-            dependencies: ["CFastCGI", "CPrefork", "Startup", "AppCore", "CryptoSupport",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CFastCGI", "CPrefork", "Startup", "AppCore", "CryptoSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Command line: serve, migrate.
         .executableTarget(
             name: "FCGIApp",
-            dependencies: ["CryptoSupport", "FCGIServer", "AppCore", "Postgres", "Handlers", "JobQueue", "Startup",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CryptoSupport", "FCGIServer", "AppCore", "Postgres", "Handlers", "JobQueue", "Startup",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
 
@@ -78,23 +90,27 @@ let package = Package(
         // (the store and the LISTEN side), the hub and its room shards.
         .executableTarget(
             name: "ChatDaemon",
-            dependencies: ["ChatCore", "ChatHistory", "AppCore", "Postgres", "Identity", "CryptoSupport", "Startup",
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "NIOWebSocket", package: "swift-nio"),
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ChatCore", "ChatHistory", "AppCore", "Postgres", "Identity", "CryptoSupport", "Startup",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Load generator of `scripts/bench ws`: many WebSocket clients in one process.
         .executableTarget(
             name: "ChatBench",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "NIOHTTP1", package: "swift-nio"),
-                           .product(name: "NIOWebSocket", package: "swift-nio"),
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
 
@@ -107,17 +123,35 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "CryptoSupport"]),
-        .testTarget(name: "HandlersTests", dependencies: ["CryptoSupport", .product(name: "Logging", package: "swift-log"), "JSON", "Handlers", "AppCore", "Postgres", "TestSupport"]),
+        .testTarget(
+            name: "HandlersTests",
+            dependencies: [
+                "CryptoSupport", .product(name: "Logging", package: "swift-log"), "JSON", "Handlers", "AppCore", "Postgres",
+                "TestSupport",
+            ]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "CryptoSupport"]),
-        .testTarget(name: "JobsTests", dependencies: ["Startup", "Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
-                                                      .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "JobsTests",
+            dependencies: [
+                "Startup", "Jobs", "JobQueue", "Mail", "AppCore", "Postgres", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "ChatCoreTests", dependencies: ["JSON", "ChatCore", "AppCore"]),
-        .testTarget(name: "ChatDaemonTests", dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio"), "ChatDaemon", "ChatCore", "AppCore", "Identity", "CryptoSupport", "Postgres", "TestSupport",
-                                                            .product(name: "NIOCore", package: "swift-nio"),
-                                                            .product(name: "NIOEmbedded", package: "swift-nio"),
-                                                            .product(name: "NIOWebSocket", package: "swift-nio"),
-                                                            .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "FCGIServerTests", dependencies: ["JSON", "FCGIServer", "FCGIApp", "AppCore", "Handlers", "Postgres", "CPrefork",
-                                                           .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "ChatDaemonTests",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), "ChatDaemon", "ChatCore", "AppCore", "Identity",
+                "CryptoSupport", "Postgres", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "FCGIServerTests",
+            dependencies: [
+                "JSON", "FCGIServer", "FCGIApp", "AppCore", "Handlers", "Postgres", "CPrefork",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

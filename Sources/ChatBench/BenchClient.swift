@@ -70,8 +70,11 @@ final class BenchClientHandler: ChannelInboundHandler, RemovableChannelHandler {
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .ping:
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(),
-                                                                 data: frame.unmaskedData)), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(
+                    WebSocketFrame(
+                        fin: true, opcode: .pong, maskKey: .random(),
+                        data: frame.unmaskedData)), promise: nil)
         case .text:
             handleText(frame.unmaskedData)
         case .connectionClose:
@@ -144,24 +147,29 @@ final class BenchClientHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)),
-                              promise: nil)
+        context.writeAndFlush(
+            wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)),
+            promise: nil)
     }
 }
 
 /// Opens one WebSocket connection and puts `handler` on it.
-func connectClient(group: any EventLoopGroup, host: String, port: Int, path: String,
-                   makeHandler: @escaping @Sendable (any Channel) -> BenchClientHandler) -> EventLoopFuture<any Channel> {
+func connectClient(
+    group: any EventLoopGroup, host: String, port: Int, path: String,
+    makeHandler: @escaping @Sendable (any Channel) -> BenchClientHandler
+) -> EventLoopFuture<any Channel> {
     ClientBootstrap(group: group)
         .channelOption(.tcpOption(.tcp_nodelay), value: 1)
         .connectTimeout(.seconds(10))
         .channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
-                let upgrader = NIOTypedWebSocketClientUpgrader<Void>(maxFrameSize: 1 << 20, upgradePipelineHandler: { channel, _ in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(makeHandler(channel))
-                    }
-                })
+                let upgrader = NIOTypedWebSocketClientUpgrader<Void>(
+                    maxFrameSize: 1 << 20,
+                    upgradePipelineHandler: { channel, _ in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(makeHandler(channel))
+                        }
+                    })
                 var headers = HTTPHeaders()
                 headers.add(name: "Host", value: "\(host):\(port)")
                 let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)

@@ -51,7 +51,8 @@ struct Options {
     }
 
     static func usage(_ problem: String) -> Never {
-        print("""
+        print(
+            """
             ChatBench: \(problem)
             usage: ChatBench --token TOKEN [--host 127.0.0.1] [--port 8080] [--room bench] [--clients 1000]
                    [--threads 2] [--rate 20] [--seconds 10] [--window 8] [--concurrency 100] [--payload-bytes 100]
@@ -158,13 +159,15 @@ func report(phase: Int, name: String, sent: Int, seconds: Double, members: Int) 
     let latencies = stats.latencies(phase: phase).sorted()
     let expected = sent * members
     let share = expected > 0 ? 100 * Double(latencies.count) / Double(expected) : 0
-    line("\(name): \(sent) messages, \(fixed(Double(sent) / seconds, 1)) msgs/s broadcast; "
-         + "\(latencies.count) of \(expected) deliveries (\(fixed(share, 2)) %), \(fixed(Double(latencies.count) / seconds, 0)) deliveries/s; "
-         + "latency p50 \(fixed(percentile(latencies, 0.5), 2)) ms, p99 \(fixed(percentile(latencies, 0.99), 2)) ms, "
-         + "max \(fixed((latencies.last.map { Double($0) } ?? 0) / 1000, 2)) ms")
-    line("RESULT phase=\(phase) sent=\(sent) msgs_per_s=\(fixed(Double(sent) / seconds, 1)) deliveries=\(latencies.count) "
-         + "expected=\(expected) deliveries_per_s=\(fixed(Double(latencies.count) / seconds, 0)) "
-         + "p50_ms=\(fixed(percentile(latencies, 0.5), 2)) p99_ms=\(fixed(percentile(latencies, 0.99), 2))")
+    line(
+        "\(name): \(sent) messages, \(fixed(Double(sent) / seconds, 1)) msgs/s broadcast; "
+            + "\(latencies.count) of \(expected) deliveries (\(fixed(share, 2)) %), \(fixed(Double(latencies.count) / seconds, 0)) deliveries/s; "
+            + "latency p50 \(fixed(percentile(latencies, 0.5), 2)) ms, p99 \(fixed(percentile(latencies, 0.99), 2)) ms, "
+            + "max \(fixed((latencies.last.map { Double($0) } ?? 0) / 1000, 2)) ms")
+    line(
+        "RESULT phase=\(phase) sent=\(sent) msgs_per_s=\(fixed(Double(sent) / seconds, 1)) deliveries=\(latencies.count) "
+            + "expected=\(expected) deliveries_per_s=\(fixed(Double(latencies.count) / seconds, 0)) "
+            + "p50_ms=\(fixed(percentile(latencies, 0.5), 2)) p99_ms=\(fixed(percentile(latencies, 0.99), 2))")
 }
 
 // --- connect ---------------------------------------------------------------------------------
@@ -175,12 +178,13 @@ while opened < options.clients {
     let wave = min(options.concurrency, options.clients - opened)
     var futures: [EventLoopFuture<any Channel>] = []
     for _ in 0..<wave {
-        futures.append(connectClient(group: group, host: options.host, port: options.port, path: path) { channel in
-            let handler = BenchClientHandler(stats: stats)
-            let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
-            handlers.withLockedValue { $0.append(bound) }
-            return handler
-        })
+        futures.append(
+            connectClient(group: group, host: options.host, port: options.port, path: path) { channel in
+                let handler = BenchClientHandler(stats: stats)
+                let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+                handlers.withLockedValue { $0.append(bound) }
+                return handler
+            })
     }
     for future in futures {
         do { _ = try future.wait() } catch { stats.failed.withLockedValue { $0 += 1 } }
@@ -189,8 +193,9 @@ while opened < options.clients {
     _ = waitUntil(seconds: 30) { stats.joined.withLockedValue { $0 } + stats.failed.withLockedValue { $0 } >= opened }
 }
 let joined = stats.joined.withLockedValue { $0 }
-line("connected \(joined) of \(options.clients) clients to room \(options.room) in "
-     + "\(fixed(Double(nowNanoseconds() - connectStarted) / 1e9, 1)) s (\(stats.failed.withLockedValue { $0 }) failed)")
+line(
+    "connected \(joined) of \(options.clients) clients to room \(options.room) in "
+        + "\(fixed(Double(nowNanoseconds() - connectStarted) / 1e9, 1)) s (\(stats.failed.withLockedValue { $0 }) failed)")
 
 // The sender: one more client.
 let senderBox = NIOLockedValueBox<NIOLoopBound<Sender>?>(nil)
@@ -208,7 +213,9 @@ _ = try connectClient(group: group, host: options.host, port: options.port, path
     }
     return handler
 }.wait()
-guard waitUntil(seconds: 30, { stats.joined.withLockedValue { $0 } >= joined + 1 }), let sender = senderBox.withLockedValue({ $0 }) else {
+guard waitUntil(seconds: 30, { stats.joined.withLockedValue { $0 } >= joined + 1 }),
+    let sender = senderBox.withLockedValue({ $0 })
+else {
     line("the sender could not join")
     exit(1)
 }
@@ -253,7 +260,9 @@ let sent2 = try sender.eventLoop.submit { sender.value.sequence }.wait() - sentB
 
 collect()
 line("")
-line("\(members - 1) receivers + 1 sender in one room, \(options.payloadBytes)-byte messages; latency = send → delivery, every delivery counted")
+line(
+    "\(members - 1) receivers + 1 sender in one room, \(options.payloadBytes)-byte messages; latency = send → delivery, every delivery counted"
+)
 report(phase: 1, name: "rate \(options.rate)/s", sent: sent1, seconds: Double(options.seconds), members: members)
 report(phase: 2, name: "saturation", sent: sent2, seconds: phase2Seconds, members: members)
 line("closed during the run: \(stats.closed.withLockedValue { $0 })")

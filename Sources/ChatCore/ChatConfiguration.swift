@@ -53,7 +53,8 @@ public struct ChatConfiguration: Sendable {
                 return
             }
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-                  (1...65535).contains(port) else { return nil }
+                (1...65535).contains(port)
+            else { return nil }
             var host = String(text[..<colon])
             if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             guard !host.isEmpty else { return nil }
@@ -74,16 +75,18 @@ public struct ChatConfiguration: Sendable {
         app = try AppConfiguration(settings)
         let listenText = settings.string("WS_LISTEN", default: "127.0.0.1:8081")
         guard let address = ListenAddress(parsing: listenText) else {
-            throw ConfigurationError(variable: "WS_LISTEN",
-                                     problem: "must be HOST:PORT (e.g. 127.0.0.1:8081) or a unix socket path (got \"\(listenText.prefix(60))\")")
+            throw ConfigurationError(
+                variable: "WS_LISTEN",
+                problem: "must be HOST:PORT (e.g. 127.0.0.1:8081) or a unix socket path (got \"\(listenText.prefix(60))\")")
         }
         listen = address
         threads = try settings.int("WS_THREADS", default: max(1, processorCount), range: 1...256)
         maxMessageBytes = try settings.int("WS_MAX_MESSAGE_BYTES", default: 65_536, range: 125...16_777_216)
         maxFrameBytes = try settings.int("WS_MAX_FRAME_BYTES", default: maxMessageBytes, range: 125...16_777_216)
         guard maxFrameBytes <= maxMessageBytes else {
-            throw ConfigurationError(variable: "WS_MAX_FRAME_BYTES",
-                                     problem: "must not exceed WS_MAX_MESSAGE_BYTES (\(maxMessageBytes))")
+            throw ConfigurationError(
+                variable: "WS_MAX_FRAME_BYTES",
+                problem: "must not exceed WS_MAX_MESSAGE_BYTES (\(maxMessageBytes))")
         }
         sendQueueBytes = try settings.int("WS_SEND_QUEUE_BYTES", default: 1_048_576, range: 1024...1_073_741_824)
         pingIntervalSeconds = try settings.int("WS_PING_INTERVAL_SECONDS", default: 20, range: 0...86_400)

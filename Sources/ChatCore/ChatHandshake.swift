@@ -27,8 +27,10 @@ public enum ChatHandshake {
     ///   - acceptLanguage: the `Accept-Language` header, for the texts of errors.
     ///   - wantsUpgrade: the request asks for `Upgrade: websocket`.
     ///   - origins: the allowed origins (`CORS_ORIGINS`, the REST API's CORS list).
-    public static func decide(method: String, target: String, origin: String?, acceptLanguage: String?,
-                              wantsUpgrade: Bool, origins: OriginPolicy) -> Decision {
+    public static func decide(
+        method: String, target: String, origin: String?, acceptLanguage: String?,
+        wantsUpgrade: Bool, origins: OriginPolicy
+    ) -> Decision {
         let language = MessageLanguage(acceptLanguage: acceptLanguage)
         let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
         if path == healthPath && !wantsUpgrade {

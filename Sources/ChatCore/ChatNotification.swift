@@ -127,7 +127,8 @@ public enum ChatNotification: Sendable, Equatable {
         }
         if kind == "user" {
             guard let userID = userID(object["user_id"]),
-                  let change = object["state"]?.stringValue.flatMap(AccountChange.init(rawValue:)) else { return nil }
+                let change = object["state"]?.stringValue.flatMap(AccountChange.init(rawValue:))
+            else { return nil }
             return .account(userID: userID, change: change)
         }
         guard let roomID = object["room"]?.stringValue else { return nil }
@@ -136,12 +137,14 @@ public enum ChatNotification: Sendable, Equatable {
             guard let id = object["id"]?.intValue else { return nil }
             if object["ref"]?.boolValue == true { return .messageReference(id: id, roomID: roomID) }
             guard let userID = userID(object["user_id"]), let content = object["content"]?.stringValue,
-                  let timestamp = object["ts"]?.doubleValue else { return nil }
+                let timestamp = object["ts"]?.doubleValue
+            else { return nil }
             return .message(ChatMessage(id: id, roomID: roomID, userID: userID, content: content, timestamp: timestamp))
         case "join":
             guard let userID = userID(object["user_id"]) else { return nil }
-            return .joined(roomID: roomID, userID: userID,
-                           origin: object["origin"]?.stringValue.flatMap(ConnectionKey.init(parsing:)))
+            return .joined(
+                roomID: roomID, userID: userID,
+                origin: object["origin"]?.stringValue.flatMap(ConnectionKey.init(parsing:)))
         case "leave":
             guard let userID = userID(object["user_id"]) else { return nil }
             return .left(roomID: roomID, userID: userID)

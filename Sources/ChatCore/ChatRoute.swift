@@ -36,7 +36,8 @@ public struct ChatRoute: Sendable, Equatable {
         var issues: [ValidationIssue] = []
         if !RoomID.isValid(room) {
             let type = room.unicodeScalars.count > RoomID.maxLength ? "string_too_long" : "string_pattern_mismatch"
-            let message = type == "string_too_long"
+            let message =
+                type == "string_too_long"
                 ? Message("String should have at most \(RoomID.maxLength) characters")
                 : Message("String should match pattern '\(RoomID.pattern)'")
             issues.append(ValidationIssue(location: ["path", "room_id"], type: type, message: message))
@@ -46,11 +47,15 @@ public struct ChatRoute: Sendable, Equatable {
             if let value = Int64(text.trimmingASCIIWhitespace()), value >= 0 {
                 since = value
             } else if Int64(text.trimmingASCIIWhitespace()) != nil {
-                issues.append(ValidationIssue(location: ["query", "since"], type: "greater_than_equal",
-                                              message: Message("Input should be greater than or equal to 0")))
+                issues.append(
+                    ValidationIssue(
+                        location: ["query", "since"], type: "greater_than_equal",
+                        message: Message("Input should be greater than or equal to 0")))
             } else {
-                issues.append(ValidationIssue(location: ["query", "since"], type: "int_parsing",
-                                              message: Message("Input should be a valid integer, unable to parse string as an integer")))
+                issues.append(
+                    ValidationIssue(
+                        location: ["query", "since"], type: "int_parsing",
+                        message: Message("Input should be a valid integer, unable to parse string as an integer")))
             }
         }
         guard issues.isEmpty else { return .failure(.invalid(issues)) }

@@ -99,9 +99,10 @@ public struct ChatSession<Frame> {
         }
 
         public init(_ configuration: ChatConfiguration) {
-            self.init(maxMessageBytes: configuration.maxMessageBytes, sendQueueBytes: configuration.sendQueueBytes,
-                      replayLimit: configuration.replayLimit, messagesPerSecond: configuration.maxMessagesPerSecond,
-                      messageBurst: configuration.messageBurst)
+            self.init(
+                maxMessageBytes: configuration.maxMessageBytes, sendQueueBytes: configuration.sendQueueBytes,
+                replayLimit: configuration.replayLimit, messagesPerSecond: configuration.maxMessagesPerSecond,
+                messageBurst: configuration.messageBurst)
         }
     }
 

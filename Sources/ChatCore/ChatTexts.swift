@@ -32,7 +32,8 @@ public enum ChatTexts {
     public static let storageFailed = Message(
         ja: "メッセージを保存できませんでした", en: "The message could not be stored")
     public static func replayTruncated(_ limit: Int) -> Message {
-        Message(ja: "未読メッセージが多すぎるため、最初の \(limit) 件だけを送りました",
-                en: "Too many missed messages: only the first \(limit) were sent")
+        Message(
+            ja: "未読メッセージが多すぎるため、最初の \(limit) 件だけを送りました",
+            en: "Too many missed messages: only the first \(limit) were sent")
     }
 }

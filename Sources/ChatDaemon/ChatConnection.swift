@@ -34,8 +34,10 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
     private var draining = false
     private var closeTimer: Scheduled<Void>?
 
-    init(hub: ChatHub, shard: RoomShard, route: ChatRoute, language: MessageLanguage, requestID: String?,
-         writer: RawFrameWriter) {
+    init(
+        hub: ChatHub, shard: RoomShard, route: ChatRoute, language: MessageLanguage, requestID: String?,
+        writer: RawFrameWriter
+    ) {
         self.hub = hub
         self.writer = writer
         self.shard = shard
@@ -75,10 +77,12 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let incoming = unwrapInboundIn(data)
-        perform(session.received(FrameAssembler.Frame(
-            fin: incoming.fin, reservedBits: incoming.reservedBits.rawValue >> 4,
-            opcode: UInt8(webSocketOpcode: incoming.opcode), masked: incoming.maskKey != nil,
-            payload: Array(buffer: incoming.unmaskedData)), atNanoseconds: NIODeadline.now().uptimeNanoseconds))
+        perform(
+            session.received(
+                FrameAssembler.Frame(
+                    fin: incoming.fin, reservedBits: incoming.reservedBits.rawValue >> 4,
+                    opcode: UInt8(webSocketOpcode: incoming.opcode), masked: incoming.maskKey != nil,
+                    payload: Array(buffer: incoming.unmaskedData)), atNanoseconds: NIODeadline.now().uptimeNanoseconds))
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -161,29 +165,36 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
         switch action {
         case .checkAccount(let userID):
             let bound = bound
-            hub.store.submit(.checkUser(id: userID) { status in
-                bound.eventLoop.execute { bound.value.accountChecked(status) }
-            })
+            hub.store.submit(
+                .checkUser(id: userID) { status in
+                    bound.eventLoop.execute { bound.value.accountChecked(status) }
+                })
         case .enterRoom:
             shard.join(route.roomID, self)
             let bound = bound
-            hub.store.submit(.notify(.joined(roomID: route.roomID, userID: userID,
-                                             origin: ConnectionKey(daemon: hub.daemonID, number: key))) { _ in
-                bound.eventLoop.execute { bound.value.perform(bound.value.session.joinAnnouncementFailed()) }
-            })
+            hub.store.submit(
+                .notify(
+                    .joined(
+                        roomID: route.roomID, userID: userID,
+                        origin: ConnectionKey(daemon: hub.daemonID, number: key))
+                ) { _ in
+                    bound.eventLoop.execute { bound.value.perform(bound.value.session.joinAnnouncementFailed()) }
+                })
         case .readReplay(let afterID, let limit):
             let bound = bound
-            hub.store.submit(.replay(room: route.roomID, afterID: afterID, limit: limit) { result in
-                bound.eventLoop.execute {
-                    let messages = try? result.get()
-                    bound.value.perform(bound.value.session.replayed(messages))
-                }
-            })
+            hub.store.submit(
+                .replay(room: route.roomID, afterID: afterID, limit: limit) { result in
+                    bound.eventLoop.execute {
+                        let messages = try? result.get()
+                        bound.value.perform(bound.value.session.replayed(messages))
+                    }
+                })
         case .store(let content):
             let bound = bound
-            hub.store.submit(.insert(room: route.roomID, userID: session.userID ?? 0, content: content) { failure in
-                bound.eventLoop.execute { bound.value.perform(bound.value.session.storeFailed(account: failure.account)) }
-            })
+            hub.store.submit(
+                .insert(room: route.roomID, userID: session.userID ?? 0, content: content) { failure in
+                    bound.eventLoop.execute { bound.value.perform(bound.value.session.storeFailed(account: failure.account)) }
+                })
         case .send(let event):
             enqueue(frame(FrameAssembler.text, event.json(language: language)))
         case .sendFrame(let frame):
@@ -228,13 +239,18 @@ final class ChatConnection: ChannelInboundHandler, RemovableChannelHandler {
         case .protocolError(let code, let reason):
             logger.info("WebSocket protocol error", metadata: ["close.code": "\(code)", "reason": "\(reason)"])
         case .overMessageRate:
-            logger.info("Chat client over its message rate: closed", metadata: [
-                "limit.per_second": "\(session.settings.messagesPerSecond)", "limit.burst": "\(session.settings.messageBurst)"])
+            logger.info(
+                "Chat client over its message rate: closed",
+                metadata: [
+                    "limit.per_second": "\(session.settings.messagesPerSecond)",
+                    "limit.burst": "\(session.settings.messageBurst)",
+                ])
         case .dropped(.unresponsive):
             logger.info("Heartbeat not answered: connection dropped")
         case .dropped(.slowReader):
-            logger.warning("Send queue over its limit: slow client dropped",
-                           metadata: ["queued.bytes": "\(queue.queuedBytes)", "limit.bytes": "\(queue.limitBytes)"])
+            logger.warning(
+                "Send queue over its limit: slow client dropped",
+                metadata: ["queued.bytes": "\(queue.queuedBytes)", "limit.bytes": "\(queue.limitBytes)"])
         }
     }
 

@@ -51,8 +51,9 @@ final class ChatHub: Sendable {
         self.logger = logger
         self.store = store
         let app = configuration.app
-        tokens = TokenService(secret: app.secretKey, accessTokenMinutes: app.accessTokenExpireMinutes,
-                              refreshTokenDays: app.refreshTokenExpireDays)
+        tokens = TokenService(
+            secret: app.secretKey, accessTokenMinutes: app.accessTokenExpireMinutes,
+            refreshTokenDays: app.refreshTokenExpireDays)
         origins = OriginPolicy(allowedOrigins: configuration.app.corsOrigins)
         daemonID = String(UInt64.random(in: 0...UInt64.max), radix: 16)
     }

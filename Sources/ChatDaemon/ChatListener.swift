@@ -31,9 +31,11 @@ final class ChatListener: @unchecked Sendable {
     private let wakeWrite: Int32
     private var connection: PGConnection?
 
-    init(conninfo: String, logger: Logger, keepaliveSeconds: Int = 10,
-         deliver: @escaping @Sendable ([ChatNotification]) -> Void,
-         stateChanged: @escaping @Sendable (Bool) -> Void) {
+    init(
+        conninfo: String, logger: Logger, keepaliveSeconds: Int = 10,
+        deliver: @escaping @Sendable ([ChatNotification]) -> Void,
+        stateChanged: @escaping @Sendable (Bool) -> Void
+    ) {
         self.conninfo = conninfo
         self.logger = logger
         self.keepaliveSeconds = keepaliveSeconds
@@ -127,8 +129,10 @@ final class ChatListener: @unchecked Sendable {
         guard let socket = connection.socketDescriptor else {
             throw ListenerError(description: "the listening connection has no socket")
         }
-        var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+        ]
         while true {
             let count = poll(&fds, 2, Int32(milliseconds))
             if count < 0 && errno == EINTR { continue }

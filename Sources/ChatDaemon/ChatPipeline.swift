@@ -26,9 +26,10 @@ enum ChatPipeline {
                     let writer = RawFrameWriter()
                     let encoder = try channel.pipeline.syncOperations.handler(type: WebSocketFrameEncoder.self)
                     try channel.pipeline.syncOperations.addHandler(writer, position: .before(encoder))
-                    let connection = ChatConnection(hub: hub, shard: hub.shard(for: channel.eventLoop), route: route,
-                                                    language: language, requestID: head.headers.first(name: "x-request-id"),
-                                                    writer: writer)
+                    let connection = ChatConnection(
+                        hub: hub, shard: hub.shard(for: channel.eventLoop), route: route,
+                        language: language, requestID: head.headers.first(name: "x-request-id"),
+                        writer: writer)
                     try channel.pipeline.syncOperations.addHandler(connection)
                 }
             })
@@ -56,9 +57,10 @@ enum ChatPipeline {
     }
 
     static func decide(_ head: HTTPRequestHead, hub: ChatHub) -> ChatHandshake.Decision {
-        ChatHandshake.decide(method: head.method.rawValue, target: head.uri, origin: head.headers.first(name: "origin"),
-                             acceptLanguage: head.headers.first(name: "accept-language"),
-                             wantsUpgrade: wantsWebSocket(head), origins: hub.origins)
+        ChatHandshake.decide(
+            method: head.method.rawValue, target: head.uri, origin: head.headers.first(name: "origin"),
+            acceptLanguage: head.headers.first(name: "accept-language"),
+            wantsUpgrade: wantsWebSocket(head), origins: hub.origins)
     }
 
     /// The request asks for `Upgrade: websocket`.

@@ -22,8 +22,9 @@ public final class ChatServer {
         store = ChatStore(conninfo: conninfo(configuration.app.databaseURL, applicationName: "chatd"), logger: logger)
         let hub = ChatHub(configuration: configuration, store: store, logger: logger)
         self.hub = hub
-        listener = ChatListener(conninfo: conninfo(configuration.app.databaseURL, applicationName: "chatd-listen"), logger: logger,
-                                deliver: { hub.deliver($0) }, stateChanged: { hub.listenerChanged(up: $0) })
+        listener = ChatListener(
+            conninfo: conninfo(configuration.app.databaseURL, applicationName: "chatd-listen"), logger: logger,
+            deliver: { hub.deliver($0) }, stateChanged: { hub.listenerChanged(up: $0) })
     }
 
     /// The address actually bound (the port is known after `start` when 0 was asked for).
@@ -60,9 +61,11 @@ public final class ChatServer {
         listener.start()
         let seconds = configuration.pingIntervalSeconds
         hub.forEachShard { $0.startHeartbeat(seconds: seconds) }
-        logger.notice("Chat daemon listening", metadata: [
-            "address": "\(boundAddress)", "threads": "\(configuration.threads)", "daemon": "\(hub.daemonID)",
-        ])
+        logger.notice(
+            "Chat daemon listening",
+            metadata: [
+                "address": "\(boundAddress)", "threads": "\(configuration.threads)", "daemon": "\(hub.daemonID)",
+            ])
     }
 
     /// Stops gracefully: no new connections; every client gets a close frame 1001; waits up to

@@ -253,7 +253,8 @@ public final class ChatStore: @unchecked Sendable {
             case .replay(_, _, _, let reply): reply(.failure(failure))
             case .checkUser(_, let reply): reply(.unavailable)
             case .notify(let notification, let failed):
-                logger.warning("Chat notice not sent", metadata: ["room": "\(notification.roomID ?? "-")", "error": "\(failure)"])
+                logger.warning(
+                    "Chat notice not sent", metadata: ["room": "\(notification.roomID ?? "-")", "error": "\(failure)"])
                 failed?(failure)
             }
         }

@@ -56,10 +56,12 @@ final class HTTPAnswerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func answer(_ head: HTTPRequestHead) -> Response {
         let language = MessageLanguage(acceptLanguage: head.headers.first(name: "accept-language"))
-        switch ChatHandshake.decide(method: head.method.rawValue, target: head.uri,
-                                    origin: head.headers.first(name: "origin"),
-                                    acceptLanguage: head.headers.first(name: "accept-language"),
-                                    wantsUpgrade: ChatPipeline.wantsWebSocket(head), origins: hub.origins) {
+        switch ChatHandshake.decide(
+            method: head.method.rawValue, target: head.uri,
+            origin: head.headers.first(name: "origin"),
+            acceptLanguage: head.headers.first(name: "accept-language"),
+            wantsUpgrade: ChatPipeline.wantsWebSocket(head), origins: hub.origins)
+        {
         case .health:
             let snapshot = hub.snapshot
             let ready = snapshot.listening && !snapshot.stopping

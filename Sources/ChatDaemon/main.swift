@@ -65,7 +65,8 @@ if let refusal = budget.refusal(need: 2, holder: "this chat daemon", reason: "on
     fail(refusal, code: 78)
 }
 if let report = budget.report(need: 2) {
-    logger.log(level: report.isWarning ? .warning : .notice, "\(report.message)", metadata: report.metadata.mapValues { .string($0) })
+    logger.log(
+        level: report.isWarning ? .warning : .notice, "\(report.message)", metadata: report.metadata.mapValues { .string($0) })
 }
 
 let server = ChatServer(configuration: configuration, logger: logger)

@@ -23,7 +23,8 @@ public struct ChatHistory {
     /// the account's row is held (`FOR KEY SHARE`) until the commit, so a deletion either waits
     /// for this message (and removes it with the account) or has happened and is seen here.
     public func store(room: String, userID: Int, content: String) throws -> ChatNotification.AccountChange? {
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             WITH account AS (SELECT id, is_active FROM users WHERE id = \(userID) FOR KEY SHARE),
             stored AS (
                 INSERT INTO chat_messages (room_id, user_id, content)
@@ -40,10 +41,12 @@ public struct ChatHistory {
 
     /// The room's messages after `afterID`, oldest first, at most `limit` (a `?since=` replay).
     public func messages(after afterID: Int64, room: String, limit: Int) throws -> [ChatMessage] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT \(unescaped: Self.columns) FROM chat_messages
             WHERE room_id = \(room) AND id > \(afterID) ORDER BY id LIMIT \(limit)
-            """).map { try Self.message(from: $0, room: room) }
+            """
+        ).map { try Self.message(from: $0, room: room) }
     }
 
     /// One stored message (announced by reference, too large for a NOTIFY); nil when it was
@@ -58,16 +61,20 @@ public struct ChatHistory {
     /// With `afterID`: the `limit` messages following it (below `beforeID` when given), and
     /// `hasMore` tells whether newer ones follow. Without: the `limit` newest messages (below
     /// `beforeID` when given), and `hasMore` tells whether older ones precede them.
-    public func page(room: String, afterID: Int64?, beforeID: Int64?, limit: Int) throws -> (messages: [ChatMessage], hasMore: Bool) {
+    public func page(
+        room: String, afterID: Int64?, beforeID: Int64?, limit: Int
+    ) throws -> (messages: [ChatMessage], hasMore: Bool) {
         let rows: PGResult
         if let afterID {
-            rows = try connection.query("""
+            rows = try connection.query(
+                """
                 SELECT \(unescaped: Self.columns) FROM chat_messages
                 WHERE room_id = \(room) AND id > \(afterID) AND (\(beforeID)::bigint IS NULL OR id < \(beforeID))
                 ORDER BY id LIMIT \(limit + 1)
                 """)
         } else {
-            rows = try connection.query("""
+            rows = try connection.query(
+                """
                 SELECT \(unescaped: Self.columns) FROM chat_messages
                 WHERE room_id = \(room) AND (\(beforeID)::bigint IS NULL OR id < \(beforeID))
                 ORDER BY id DESC LIMIT \(limit + 1)

@@ -117,7 +117,8 @@ enum Base64Coding {
         if let firstPad = chars.firstIndex(of: UInt8(ascii: "=")) {
             let padCount = chars.count - firstPad
             guard padCount <= 2, chars.count % 4 == 0,
-                  chars[firstPad...].allSatisfy({ $0 == UInt8(ascii: "=") }) else { return nil }
+                chars[firstPad...].allSatisfy({ $0 == UInt8(ascii: "=") })
+            else { return nil }
             chars.removeLast(padCount)
         }
         let remainder = chars.count % 4

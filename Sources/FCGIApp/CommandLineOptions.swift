@@ -42,15 +42,16 @@ struct CommandLineOptions: Equatable {
         Settings come from the environment and ./.env (see README.md).
         """
 
-    static let parser = CommandLineParser([
-        .init(["serve"], options: ["--listen", "--workers", "--socket-mode", "--pid-file"]),
-        .init(["check"]),
-        .init(["migrate", "up"], options: ["--dir"]),
-        .init(["migrate", "down"], options: ["--dir", "--steps"]),
-        .init(["migrate", "status"], options: ["--dir"]),
-        .init(["user", "create"], options: ["--email", "--username", "--full-name"], flags: ["--admin"]),
-        .init(["user", "grant"], options: ["--email"], takesArguments: true),
-    ], default: ["serve"])
+    static let parser = CommandLineParser(
+        [
+            .init(["serve"], options: ["--listen", "--workers", "--socket-mode", "--pid-file"]),
+            .init(["check"]),
+            .init(["migrate", "up"], options: ["--dir"]),
+            .init(["migrate", "down"], options: ["--dir", "--steps"]),
+            .init(["migrate", "status"], options: ["--dir"]),
+            .init(["user", "create"], options: ["--email", "--username", "--full-name"], flags: ["--admin"]),
+            .init(["user", "grant"], options: ["--email"], takesArguments: true),
+        ], default: ["serve"])
 
     init(arguments: [String]) throws(CommandLineParser.UsageError) {
         let line = try Self.parser.parse(arguments)

@@ -21,8 +21,9 @@ enum MigrateCommand {
                 if reverted.isEmpty { Console.out("nothing to revert") }
             default:
                 for entry in try migrator.status() {
-                    Console.out("\(entry.applied ? "applied" : "pending") \(Self.pad(entry.version)) \(entry.name)"
-                        + (entry.appliedAt.map { "  (\($0))" } ?? ""))
+                    Console.out(
+                        "\(entry.applied ? "applied" : "pending") \(Self.pad(entry.version)) \(entry.name)"
+                            + (entry.appliedAt.map { "  (\($0))" } ?? ""))
                 }
             }
             return 0

@@ -8,8 +8,10 @@ import Postgres
 
 /// `FCGIApp serve`: bind or inherit the socket, then run the master and its workers.
 enum ServeCommand {
-    static func run(_ options: CommandLineOptions, configuration: AppConfiguration, pool: PoolConfiguration,
-                    jobs: EnqueueSettings, logger: Logger) -> Int32 {
+    static func run(
+        _ options: CommandLineOptions, configuration: AppConfiguration, pool: PoolConfiguration,
+        jobs: EnqueueSettings, logger: Logger
+    ) -> Int32 {
         var pool = pool
         if let workers = options.workers { pool.workers = workers }
         if let mode = options.socketMode {
@@ -50,8 +52,12 @@ enum ServeCommand {
             return 73
         }
         defer { if let pidFile = options.pidFile { unlink(pidFile) } }
-        logger.notice("Listening", metadata: ["socket": "\(socket.description)", "workers": "\(pool.workers)",
-                                              "pool": "\(pool.name)", "priority": "\(pool.priority)"])
+        logger.notice(
+            "Listening",
+            metadata: [
+                "socket": "\(socket.description)", "workers": "\(pool.workers)",
+                "pool": "\(pool.name)", "priority": "\(pool.priority)",
+            ])
         // A TCP socket answers only the web servers it trusts; a unix socket, whoever its
         // permissions let in.
         var peerFilter: FastCGIPeerFilter?
@@ -89,24 +95,31 @@ enum ServeCommand {
         let frozenPool = pool
         let reexecution = Reexecution(arguments: CommandLine.arguments, socket: socket)
         if reexecution == nil { logger.warning("Executable path unknown: a reload will not pick up a new binary") }
-        let manager = ProcessManager(poolSize: pool.workers, logger: logger, scoreboard: scoreboard,
-                                     reexecution: reexecution, adopted: retiring) { slot in
-            runWorker(socket: socket, peerFilter: peerFilter, configuration: configuration, pool: frozenPool, jobs: jobs,
-                      rateLimits: rateLimits, slot: slot, logger: logger)
+        let manager = ProcessManager(
+            poolSize: pool.workers, logger: logger, scoreboard: scoreboard,
+            reexecution: reexecution, adopted: retiring
+        ) { slot in
+            runWorker(
+                socket: socket, peerFilter: peerFilter, configuration: configuration, pool: frozenPool, jobs: jobs,
+                rateLimits: rateLimits, slot: slot, logger: logger)
         }
         return manager.run()
     }
 
     /// The body of each forked worker: its own database connection, then the accept loop.
-    static func runWorker(socket: ListenSocket, peerFilter: FastCGIPeerFilter?, configuration: AppConfiguration,
-                          pool: PoolConfiguration, jobs: EnqueueSettings, rateLimits: SharedRateLimitTable, slot: WorkerSlot?,
-                          logger: Logger) -> Int32 {
+    static func runWorker(
+        socket: ListenSocket, peerFilter: FastCGIPeerFilter?, configuration: AppConfiguration,
+        pool: PoolConfiguration, jobs: EnqueueSettings, rateLimits: SharedRateLimitTable, slot: WorkerSlot?,
+        logger: Logger
+    ) -> Int32 {
         // The pool's CPU priority: a nice worker runs when the others leave it time (the
         // password-hashing pool beside the API pool).
         if pool.priority != 0, setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Int32(pool.priority)) != 0 {
-            logger.warning("Cannot set the pool's priority", metadata: [
-                "priority": "\(pool.priority)", "error": "\(String(cString: strerror(errno)))",
-            ])
+            logger.warning(
+                "Cannot set the pool's priority",
+                metadata: [
+                    "priority": "\(pool.priority)", "error": "\(String(cString: strerror(errno)))",
+                ])
         }
         let database = Database(conninfo: configuration.databaseURL)
         // The per-request time limit: a statement still running at the limit is cancelled and
@@ -122,19 +135,22 @@ enum ServeCommand {
         if let problem = database.warmUp() {
             logger.warning("Database not reachable yet", metadata: ["error": "\(problem)"])
         }
-        let context = AppContext(configuration: configuration, database: database, logger: logger, jobs: jobs,
-                                 poolStatus: slot?.scoreboard)
+        let context = AppContext(
+            configuration: configuration, database: database, logger: logger, jobs: jobs,
+            poolStatus: slot?.scoreboard)
         // The access log is info-level: quieter settings (LOG_LEVEL=warning) turn it off.
         let accessLog = logger.logLevel <= .info ? AccessLog() : nil
         // CORS, trusted hosts and the pool-wide rate limit, in the seed's middleware order.
         let policies = PolicyChain.standard(configuration, rateLimiter: SharedRateLimiter(table: rateLimits))
-        let application = Application(router: Routes.makeRouter(), logger: logger, accessLog: accessLog,
-                                      policies: policies,
-                                      mapError: ErrorMapping.mapper(requestTimeoutSeconds: pool.requestTimeoutSeconds))
+        let application = Application(
+            router: Routes.makeRouter(), logger: logger, accessLog: accessLog,
+            policies: policies,
+            mapError: ErrorMapping.mapper(requestTimeoutSeconds: pool.requestTimeoutSeconds))
         let loop = WorkerLoop(
             socket: socket,
-            settings: .init(maxBodySize: pool.maxBodySize, maxRequests: pool.maxRequests,
-                            slowRequestMilliseconds: pool.slowRequestMilliseconds),
+            settings: .init(
+                maxBodySize: pool.maxBodySize, maxRequests: pool.maxRequests,
+                slowRequestMilliseconds: pool.slowRequestMilliseconds),
             logger: logger, application: application, context: context, requestTimer: requestTimer, slot: slot,
             peerFilter: peerFilter)
         return loop.run()
@@ -146,7 +162,9 @@ enum ServeCommand {
         let need = pool.workers
         let verdict = ConnectionBudget.check(conninfo: conninfo, need: need)
         if let report = verdict.report(need: need) {
-            logger.log(level: report.isWarning ? .warning : .notice, "\(report.message)", metadata: report.metadata.mapValues { .string($0) })
+            logger.log(
+                level: report.isWarning ? .warning : .notice, "\(report.message)",
+                metadata: report.metadata.mapValues { .string($0) })
         }
         return verdict.refusal(need: need, holder: "this pool", reason: "WORKERS=\(need)")
     }

@@ -49,8 +49,9 @@ public struct PoolConfiguration: Sendable {
         listen = settings.string("FCGI_LISTEN").flatMap { $0.isEmpty ? nil : $0 }
         webServerAddresses = try settings.list("FCGI_WEB_SERVER_ADDRS", default: [])
         if let bad = webServerAddresses.first(where: { $0 != "*" && !TrustedProxies.isIPAddress($0) }) {
-            throw ConfigurationError(variable: "FCGI_WEB_SERVER_ADDRS",
-                                     problem: "must list IP addresses (or *), comma-separated (got \"\(bad.prefix(60))\")")
+            throw ConfigurationError(
+                variable: "FCGI_WEB_SERVER_ADDRS",
+                problem: "must list IP addresses (or *), comma-separated (got \"\(bad.prefix(60))\")")
         }
         let mode = settings.string("FCGI_SOCKET_MODE", default: "0660")
         guard let parsedMode = UInt32(mode, radix: 8), parsedMode <= 0o777 else {

@@ -4,7 +4,8 @@ import AppCore
 public enum Routes {
     public static func makeRouter() -> Router<AppContext> {
         var router = Router<AppContext>()
-        let api = HealthController.routes()
+        let api =
+            HealthController.routes()
             + AuthController.routes()
             + UsersController.routes()
             + ItemsController.routes()

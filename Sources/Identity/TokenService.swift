@@ -26,19 +26,21 @@ public struct TokenService: Sendable {
     }
 
     public func accessToken(userID: Int, email: String, now: Int64) -> String {
-        signer.sign(JWTClaims([
-            ("sub", .string(String(userID))), ("email", .string(email)),
-            ("exp", .int(now + accessLifetime)), ("type", .string("access")),
-        ]))
+        signer.sign(
+            JWTClaims([
+                ("sub", .string(String(userID))), ("email", .string(email)),
+                ("exp", .int(now + accessLifetime)), ("type", .string("access")),
+            ]))
     }
 
     /// A refresh token and the expiry recorded for it.
     public func refreshToken(for userID: Int, jti: String, now: Int64) -> (token: String, expiresAt: Int64) {
         let expiresAt = now + refreshLifetime
-        let token = signer.sign(JWTClaims([
-            ("sub", .string(String(userID))), ("exp", .int(expiresAt)),
-            ("type", .string("refresh")), ("jti", .string(jti)),
-        ]))
+        let token = signer.sign(
+            JWTClaims([
+                ("sub", .string(String(userID))), ("exp", .int(expiresAt)),
+                ("type", .string("refresh")), ("jti", .string(jti)),
+            ]))
         return (token, expiresAt)
     }
 
@@ -52,8 +54,8 @@ public struct TokenService: Sendable {
     /// type, `alg` other than HS256, a `sub` that is not a user id, an `exp` past the year 9999).
     public func verify(_ token: String, type: String, now: Int64) -> (userID: Int, claims: JWTClaims)? {
         guard let claims = try? signer.verify(token, now: now, expectedType: type),
-              let expiration = claims.expiration, expiration <= Self.latestExpiration,
-              let subject = claims.subject, let userID = Self.userID(subject)
+            let expiration = claims.expiration, expiration <= Self.latestExpiration,
+            let subject = claims.subject, let userID = Self.userID(subject)
         else { return nil }
         return (userID, claims)
     }
@@ -63,8 +65,8 @@ public struct TokenService: Sendable {
     static func userID(_ subject: String) -> Int? {
         let digits = subject.utf8
         guard (1...10).contains(digits.count), digits.first != UInt8(ascii: "0"),
-              digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let id = Int(subject), id <= Int(Int32.max)
+            digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let id = Int(subject), id <= Int(Int32.max)
         else { return nil }
         return id
     }

@@ -50,16 +50,21 @@ public enum JSONParser {
     /// - Parameters:
     ///   - rejectingDuplicateKeys: a key repeated in one object (at any depth) is an error.
     ///   - maxDepth: the deepest nesting of arrays and objects allowed.
-    public static func parse(_ bytes: some Collection<UInt8>, rejectingDuplicateKeys: Bool = false,
-                             maxDepth: Int = JSONParser.maxDepth) throws(JSONParseError) -> JSONValue {
+    public static func parse(
+        _ bytes: some Collection<UInt8>, rejectingDuplicateKeys: Bool = false,
+        maxDepth: Int = JSONParser.maxDepth
+    ) throws(JSONParseError) -> JSONValue {
         let options = Options(rejectingDuplicateKeys: rejectingDuplicateKeys, maxDepth: maxDepth)
-        let result = bytes.withContiguousStorageIfAvailable { parse(buffer: $0, options: options) }
+        let result =
+            bytes.withContiguousStorageIfAvailable { parse(buffer: $0, options: options) }
             ?? Array(bytes).withUnsafeBufferPointer { parse(buffer: $0, options: options) }
         return try result.get()
     }
 
-    public static func parse(_ string: String, rejectingDuplicateKeys: Bool = false,
-                             maxDepth: Int = JSONParser.maxDepth) throws(JSONParseError) -> JSONValue {
+    public static func parse(
+        _ string: String, rejectingDuplicateKeys: Bool = false,
+        maxDepth: Int = JSONParser.maxDepth
+    ) throws(JSONParseError) -> JSONValue {
         var string = string
         let options = Options(rejectingDuplicateKeys: rejectingDuplicateKeys, maxDepth: maxDepth)
         return try string.withUTF8 { parse(buffer: $0, options: options) }.get()
@@ -283,12 +288,20 @@ private struct Parser {
         var high: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
+        case 0xE0:
+            length = 3
+            low = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
+        case 0xED:
+            length = 3
+            high = 0x9F
+        case 0xF0:
+            length = 4
+            low = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
+        case 0xF4:
+            length = 4
+            high = 0x8F
         default: throw fail(JSONParseError.invalidUTF8, start)
         }
         guard end - start >= length else { throw fail(JSONParseError.invalidUTF8, start) }

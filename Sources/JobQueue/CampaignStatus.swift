@@ -28,8 +28,10 @@ public struct CampaignStatus: Sendable, Equatable {
     ///   SUCCESS: every recipient got the mail; FAILURE: every recipient is done and some (or,
     ///   when the fan-out itself failed, all) could not be sent, as Celery reports a task whose
     ///   retries are exhausted.
-    public static func derive(fanOut: JobState, recipients: Int, sent: Int, failed: Int, retrying: Int,
-                              created: Int) -> CampaignStatus {
+    public static func derive(
+        fanOut: JobState, recipients: Int, sent: Int, failed: Int, retrying: Int,
+        created: Int
+    ) -> CampaignStatus {
         switch fanOut {
         case .queued:
             return CampaignStatus(state: .pending, result: nil)

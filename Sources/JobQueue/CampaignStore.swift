@@ -13,12 +13,17 @@ public struct CampaignStore {
     }
 
     /// Records a campaign and enqueues its fan-out job. `recipients` are validated addresses.
-    public func create(taskID: String, subject: String, body: String, recipients: [String],
-                       createdBy userID: Int?, maxAttempts: Int) throws {
-        let jobID = try JobQueue.enqueue(NewJob(kind: JobKind.campaignFanOut, payload: ["task_id": .string(taskID)],
-                                                maxAttempts: maxAttempts), on: connection)
+    public func create(
+        taskID: String, subject: String, body: String, recipients: [String],
+        createdBy userID: Int?, maxAttempts: Int
+    ) throws {
+        let jobID = try JobQueue.enqueue(
+            NewJob(
+                kind: JobKind.campaignFanOut, payload: ["task_id": .string(taskID)],
+                maxAttempts: maxAttempts), on: connection)
         let list = JSONValue.array(recipients.map { .string($0) }).jsonString
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO campaign_tasks (task_id, job_id, subject, body, recipients, recipient_count, created_by)
             VALUES (\(taskID), \(jobID), \(subject), \(body), \(list)::jsonb, \(recipients.count), \(userID))
             """)
@@ -27,7 +32,8 @@ public struct CampaignStore {
     /// The task's status, or nil for an id that was never issued: the result kept on the
     /// campaign once it is done (its jobs may be pruned since), else derived from its jobs.
     public func status(taskID: String) throws -> CampaignStatus? {
-        let kept = try connection.query("""
+        let kept = try connection.query(
+            """
             SELECT final_state, sent_count, failed_count FROM campaign_tasks WHERE task_id = \(taskID)
             """)
         guard let row = kept.first else { return nil }
@@ -39,7 +45,8 @@ public struct CampaignStore {
 
     /// The status from the campaign's fan-out job and its recipients' mail jobs.
     func derivedStatus(taskID: String) throws -> CampaignStatus? {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT j.state, c.recipient_count,
                 count(m.id) FILTER (WHERE m.state = 'succeeded'),
                 count(m.id) FILTER (WHERE m.state = 'failed'),
@@ -55,14 +62,16 @@ public struct CampaignStore {
         guard let fanOut = JobState(rawValue: try row.decode(0)) else {
             throw JobQueueError("unknown job state in the jobs table")
         }
-        return CampaignStatus.derive(fanOut: fanOut, recipients: try row.decode(1), sent: try row.decode(2),
-                                     failed: try row.decode(3), retrying: try row.decode(4), created: try row.decode(5))
+        return CampaignStatus.derive(
+            fanOut: fanOut, recipients: try row.decode(1), sent: try row.decode(2),
+            failed: try row.decode(3), retrying: try row.decode(4), created: try row.decode(5))
     }
 
     /// Keeps the result of campaigns that are done (SUCCESS or FAILURE) on the campaign itself,
     /// so that their status survives the pruning of their jobs. Returns how many were kept.
     public func finalizeFinished(limit: Int = 1000) throws -> Int {
-        let finished = try connection.query("""
+        let finished = try connection.query(
+            """
             SELECT task_id FROM campaign_tasks c JOIN jobs j ON j.id = c.job_id
             WHERE c.final_state IS NULL AND j.state IN ('succeeded', 'failed')
             ORDER BY c.created_at LIMIT \(limit)
@@ -71,12 +80,15 @@ public struct CampaignStore {
         for row in finished {
             let taskID: String = try row.decode(0)
             guard let status = try derivedStatus(taskID: taskID), let result = status.result,
-                  status.state == .success || status.state == .failure else { continue }
-            kept += try connection.query("""
+                status.state == .success || status.state == .failure
+            else { continue }
+            kept += try connection.query(
+                """
                 UPDATE campaign_tasks SET final_state = \(status.state.rawValue), sent_count = \(result.sent),
                     failed_count = \(result.failed), finished_at = now()
                 WHERE task_id = \(taskID) AND final_state IS NULL
-                """).affectedRows
+                """
+            ).affectedRows
         }
         return kept
     }
@@ -96,7 +108,8 @@ public struct CampaignStore {
         struct LostJob: Error {}
         do {
             return try connection.transaction { connection in
-                let inserted = try connection.query("""
+                let inserted = try connection.query(
+                    """
                     INSERT INTO jobs (kind, payload, max_attempts, parent_id)
                     SELECT \(JobKind.mail), jsonb_build_object('to', r.email, 'campaign_task', c.task_id),
                         \(job.maxAttempts), c.job_id
@@ -104,7 +117,8 @@ public struct CampaignStore {
                     WHERE c.job_id = \(job.id)
                       AND NOT EXISTS (SELECT 1 FROM jobs WHERE parent_id = c.job_id)
                     ORDER BY r.n
-                    """).affectedRows
+                    """
+                ).affectedRows
                 guard try store.succeed(job) else { throw LostJob() }
                 return inserted
             }

@@ -14,8 +14,10 @@ public struct ClaimedJob: Sendable {
     public let createdAtMicroseconds: Int64
     public let parentID: Int64?
 
-    public init(id: Int64, kind: String, payload: JSONValue, attempt: Int, maxAttempts: Int,
-                createdAtMicroseconds: Int64, parentID: Int64? = nil) {
+    public init(
+        id: Int64, kind: String, payload: JSONValue, attempt: Int, maxAttempts: Int,
+        createdAtMicroseconds: Int64, parentID: Int64? = nil
+    ) {
         self.id = id
         self.kind = kind
         self.payload = payload

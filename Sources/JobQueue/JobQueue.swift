@@ -20,7 +20,8 @@ public enum JobQueue {
     /// Inserts `job` and returns its id.
     @discardableResult
     public static func enqueue(_ job: NewJob, on connection: PGConnection) throws -> Int64 {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             INSERT INTO jobs (kind, payload, max_attempts, run_at)
             VALUES (\(job.kind), \(job.payload.jsonString)::jsonb, \(job.maxAttempts),
                     now() + make_interval(secs => \(job.delaySeconds)))

@@ -27,7 +27,8 @@ public struct JobStore {
 
     /// Claims up to `limit` due jobs, oldest due first, each locked for `leaseSeconds`.
     public func claim(limit: Int, leaseSeconds: Int) throws -> [ClaimedJob] {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             WITH due AS (
                 SELECT id FROM jobs
                 WHERE state IN ('queued', 'retrying') AND run_at <= now()
@@ -45,9 +46,10 @@ public struct JobStore {
         var claimed: [(job: ClaimedJob, order: String)] = []
         for row in rows {
             let payload = try JSONParser.parse(try row.decode(2, as: String.self))
-            let job = ClaimedJob(id: try row.decode(0), kind: try row.decode(1), payload: payload,
-                                 attempt: try row.decode(3), maxAttempts: try row.decode(4),
-                                 createdAtMicroseconds: try row.decode(5), parentID: try row.decode(6))
+            let job = ClaimedJob(
+                id: try row.decode(0), kind: try row.decode(1), payload: payload,
+                attempt: try row.decode(3), maxAttempts: try row.decode(4),
+                createdAtMicroseconds: try row.decode(5), parentID: try row.decode(6))
             claimed.append((job, try row.decode(7, as: String.self)))
         }
         // RETURNING has no order: run them in due order (run_at, then id).
@@ -57,39 +59,46 @@ public struct JobStore {
     /// Marks a job done. False when this runner no longer holds it.
     @discardableResult
     public func succeed(_ job: ClaimedJob) throws -> Bool {
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE jobs SET state = 'succeeded', finished_at = now(), updated_at = now(),
                 locked_by = NULL, locked_until = NULL
             WHERE id = \(job.id) AND state = 'running' AND locked_by = \(owner) AND attempts = \(job.attempt)
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     /// Schedules the next attempt after `delaySeconds`, keeping `error` as the last error.
     @discardableResult
     public func retry(_ job: ClaimedJob, error: String, delaySeconds: Int) throws -> Bool {
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE jobs SET state = 'retrying', last_error = \(Self.clip(error)),
                 run_at = now() + make_interval(secs => \(delaySeconds)), updated_at = now(),
                 locked_by = NULL, locked_until = NULL
             WHERE id = \(job.id) AND state = 'running' AND locked_by = \(owner) AND attempts = \(job.attempt)
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     /// Gives the job up for good with `error` as its last error.
     @discardableResult
     public func fail(_ job: ClaimedJob, error: String) throws -> Bool {
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE jobs SET state = 'failed', last_error = \(Self.clip(error)), finished_at = now(),
                 updated_at = now(), locked_by = NULL, locked_until = NULL
             WHERE id = \(job.id) AND state = 'running' AND locked_by = \(owner) AND attempts = \(job.attempt)
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     /// Hands back claimed jobs that were never started (the runner is stopping, or their lease
     /// ran short): the attempt is not counted and they are due again at once.
     public func release(_ jobs: [ClaimedJob]) throws {
         for job in jobs {
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE jobs SET state = CASE WHEN attempts - 1 = 0 THEN 'queued' ELSE 'retrying' END,
                     attempts = attempts - 1, updated_at = now(), locked_by = NULL, locked_until = NULL
                 WHERE id = \(job.id) AND state = 'running' AND locked_by = \(owner) AND attempts = \(job.attempt)
@@ -100,7 +109,8 @@ public struct JobStore {
     /// Takes back running jobs whose deadline has passed: `retrying` (due at once), or `failed`
     /// when the lost attempt was their last. Returns how many of each.
     public func rescueExpired(limit: Int = 1000) throws -> (retried: Int, failed: Int) {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             WITH lost AS (
                 SELECT id FROM jobs
                 WHERE state = 'running' AND locked_until < now()
@@ -118,7 +128,8 @@ public struct JobStore {
             FROM lost WHERE jobs.id = lost.id
             RETURNING jobs.state
             """)
-        var retried = 0, failed = 0
+        var retried = 0
+        var failed = 0
         for row in rows {
             if try row.decode(0, as: String.self) == JobState.failed.rawValue { failed += 1 } else { retried += 1 }
         }
@@ -128,7 +139,8 @@ public struct JobStore {
     /// Seconds until the next job is due (0 when one is due now); nil when nothing waits.
     /// Running jobs count from their deadline, when the rescue would take them back.
     public func secondsUntilNextDue() throws -> Double? {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT greatest(0, extract(epoch FROM (min(t) - now())))::float8 FROM (
                 SELECT min(run_at) AS t FROM jobs WHERE state IN ('queued', 'retrying')
                 UNION ALL

@@ -50,19 +50,24 @@ public struct Housekeeping {
                 "SELECT pg_try_advisory_xact_lock(\(Self.lockClass), \(Self.lockKey))")[0].decode(0)
             guard locked else { return nil }
             var removed = Removed()
-            removed.idempotencyKeys = try connection.query("""
+            removed.idempotencyKeys = try connection.query(
+                """
                 DELETE FROM idempotency_keys WHERE (scope, key) IN (
                     SELECT scope, key FROM idempotency_keys
                     WHERE created_at < now() - make_interval(hours => \(idempotencyRetentionHours))
                     ORDER BY created_at LIMIT \(batchLimit))
-                """).affectedRows
-            removed.refreshTokenFamilies = try connection.query("""
+                """
+            ).affectedRows
+            removed.refreshTokenFamilies = try connection.query(
+                """
                 DELETE FROM refresh_token_families WHERE family_id IN (
                     SELECT family_id FROM refresh_token_families WHERE expires_at < now()
                     ORDER BY expires_at LIMIT \(batchLimit))
-                """).affectedRows
+                """
+            ).affectedRows
             removed.campaignsFinalized = try CampaignStore(connection: connection).finalizeFinished()
-            removed.jobs = try connection.query("""
+            removed.jobs = try connection.query(
+                """
                 DELETE FROM jobs WHERE id IN (
                     SELECT j.id FROM jobs j
                     WHERE j.state IN ('succeeded', 'failed')
@@ -70,11 +75,14 @@ public struct Housekeeping {
                       AND NOT EXISTS (SELECT 1 FROM campaign_tasks c
                                       WHERE c.job_id IN (j.id, j.parent_id) AND c.final_state IS NULL)
                     ORDER BY j.finished_at LIMIT \(batchLimit))
-                """).affectedRows
-            try connection.query("""
+                """
+            ).affectedRows
+            try connection.query(
+                """
                 DELETE FROM housekeeping_runs WHERE ran_at < now() - make_interval(days => \(jobRetentionDays))
                 """)
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO housekeeping_runs (runner, idempotency_keys, refresh_token_families, campaigns_finalized, jobs)
                 VALUES (\(runner), \(removed.idempotencyKeys), \(removed.refreshTokenFamilies),
                         \(removed.campaignsFinalized), \(removed.jobs))
@@ -85,11 +93,15 @@ public struct Housekeeping {
 
     /// The latest pass: when, by whom, and what it removed; nil when there was none.
     public static func latest(on connection: PGConnection) throws -> (ranAt: String, runner: String, removed: Removed)? {
-        guard let row = try connection.query("""
-            SELECT to_char(ran_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), runner,
-                   idempotency_keys, refresh_token_families, campaigns_finalized, jobs
-            FROM housekeeping_runs ORDER BY id DESC LIMIT 1
-            """).first else { return nil }
+        guard
+            let row = try connection.query(
+                """
+                SELECT to_char(ran_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), runner,
+                       idempotency_keys, refresh_token_families, campaigns_finalized, jobs
+                FROM housekeeping_runs ORDER BY id DESC LIMIT 1
+                """
+            ).first
+        else { return nil }
         var removed = Removed()
         removed.idempotencyKeys = try row.decode(2)
         removed.refreshTokenFamilies = try row.decode(3)

@@ -71,8 +71,9 @@ final class JobPerformer {
         guard let subject, let body else {
             return .failed(permanent: true, error: "the payload has no subject or body")
         }
-        let message = MailMessage(from: mailFrom, to: recipient, subject: subject, body: body,
-                                  messageID: "job-\(job.id).\(job.createdAtMicroseconds)@\(messageDomain)", date: now())
+        let message = MailMessage(
+            from: mailFrom, to: recipient, subject: subject, body: body,
+            messageID: "job-\(job.id).\(job.createdAtMicroseconds)@\(messageDomain)", date: now())
         do {
             try transport.send(message, deadline: deadline)
             return .succeeded(recorded: false, detail: nil)

@@ -43,17 +43,20 @@ public final class Runner {
     private let usesWatchdog: Bool
     private var lastHousekeeping: Deadline?
 
-    public init(configuration: RunnerConfiguration, connection: PGConnection, transport: any MailTransport,
-                logger: Logger, owner: String, usesWatchdog: Bool = true, now: @escaping () -> Int64 = Runner.unixNow) {
+    public init(
+        configuration: RunnerConfiguration, connection: PGConnection, transport: any MailTransport,
+        logger: Logger, owner: String, usesWatchdog: Bool = true, now: @escaping () -> Int64 = Runner.unixNow
+    ) {
         self.configuration = configuration
         self.connection = connection
         self.transport = transport
         self.logger = logger
         self.store = JobStore(connection: connection, owner: owner)
         self.performer = JobPerformer(connection: connection, transport: transport, mailFrom: configuration.mailFrom, now: now)
-        self.retryPolicy = RetryPolicy(baseDelaySeconds: configuration.retryPolicy.delaySeconds,
-                                       factor: configuration.retryPolicy.backoff,
-                                       maxDelaySeconds: configuration.retryPolicy.maxDelaySeconds)
+        self.retryPolicy = RetryPolicy(
+            baseDelaySeconds: configuration.retryPolicy.delaySeconds,
+            factor: configuration.retryPolicy.backoff,
+            maxDelaySeconds: configuration.retryPolicy.maxDelaySeconds)
         self.usesWatchdog = usesWatchdog
     }
 
@@ -66,8 +69,11 @@ public final class Runner {
             let rescued = try store.rescueExpired()
             summary.rescued += rescued.retried + rescued.failed
             if rescued.retried + rescued.failed > 0 {
-                logger.warning("Took back jobs past their deadline", metadata: [
-                    "jobs.retried": "\(rescued.retried)", "jobs.failed": "\(rescued.failed)"])
+                logger.warning(
+                    "Took back jobs past their deadline",
+                    metadata: [
+                        "jobs.retried": "\(rescued.retried)", "jobs.failed": "\(rescued.failed)",
+                    ])
             }
             let lease = configuration.timeoutSeconds
             let jobs = try store.claim(limit: configuration.batchSize, leaseSeconds: lease)
@@ -112,11 +118,16 @@ public final class Runner {
                 _ = try connection.waitForNotifications(timeoutSeconds: wait, interruptDescriptor: interruptDescriptor)
             } catch {
                 if let error = error as? PGError, error.isConnectionProblem {
-                    logger.error("Job runner loop lost the database; trying again",
-                                 metadata: ["error": "\(error)", "retry.seconds": "\(pause)"])
+                    logger.error(
+                        "Job runner loop lost the database; trying again",
+                        metadata: ["error": "\(error)", "retry.seconds": "\(pause)"])
                 } else {
-                    logger.error("Unhandled error", metadata: ["during": "job runner loop", "error": "\(error)",
-                                                               "retry.seconds": "\(pause)"])
+                    logger.error(
+                        "Unhandled error",
+                        metadata: [
+                            "during": "job runner loop", "error": "\(error)",
+                            "retry.seconds": "\(pause)",
+                        ])
                 }
                 transport.close()
                 listening = false
@@ -141,12 +152,16 @@ public final class Runner {
         if let last = lastHousekeeping, Deadline.now().nanoseconds - last.nanoseconds < 60_000_000_000 { return }
         lastHousekeeping = Deadline.now()
         do {
-            let housekeeping = Housekeeping(connection: connection, jobRetentionDays: configuration.jobRetentionDays,
-                                            idempotencyRetentionHours: configuration.idempotencyRetentionHours)
+            let housekeeping = Housekeeping(
+                connection: connection, jobRetentionDays: configuration.jobRetentionDays,
+                idempotencyRetentionHours: configuration.idempotencyRetentionHours)
             guard let removed = try housekeeping.run(runner: owner), !removed.isEmpty else { return }
-            logger.info("Housekeeping removed old rows", metadata: [
-                "idempotency_keys": "\(removed.idempotencyKeys)", "refresh_token_families": "\(removed.refreshTokenFamilies)",
-                "campaigns.finalized": "\(removed.campaignsFinalized)", "jobs": "\(removed.jobs)"])
+            logger.info(
+                "Housekeeping removed old rows",
+                metadata: [
+                    "idempotency_keys": "\(removed.idempotencyKeys)", "refresh_token_families": "\(removed.refreshTokenFamilies)",
+                    "campaigns.finalized": "\(removed.campaignsFinalized)", "jobs": "\(removed.jobs)",
+                ])
         } catch let error as PGError where error.isConnectionProblem {
             logger.warning("Housekeeping failed: database unavailable; the next run tries again", metadata: ["error": "\(error)"])
         } catch {
@@ -156,10 +171,13 @@ public final class Runner {
 
     /// Writes one line with the counts of a run.
     public func log(_ summary: Summary) {
-        logger.info("Job run finished", metadata: [
-            "jobs.succeeded": "\(summary.succeeded)", "jobs.retried": "\(summary.retried)",
-            "jobs.failed": "\(summary.failed)", "jobs.lost": "\(summary.lost)",
-            "jobs.rescued": "\(summary.rescued)", "jobs.released": "\(summary.released)"])
+        logger.info(
+            "Job run finished",
+            metadata: [
+                "jobs.succeeded": "\(summary.succeeded)", "jobs.retried": "\(summary.retried)",
+                "jobs.failed": "\(summary.failed)", "jobs.lost": "\(summary.lost)",
+                "jobs.rescued": "\(summary.rescued)", "jobs.released": "\(summary.released)",
+            ])
     }
 
     private func run(_ job: ClaimedJob, deadline: Deadline, summary: inout Summary) throws {

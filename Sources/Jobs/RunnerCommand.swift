@@ -84,7 +84,8 @@ public struct RunnerCommand: Equatable, Sendable {
                 Console.out(state.rawValue.padding(to: 10) + " " + String(count))
             }
             if let (ranAt, runner, removed) = try Housekeeping.latest(on: connection) {
-                Console.out("""
+                Console.out(
+                    """
                     housekeeping \(ranAt) by \(runner): removed \(removed.idempotencyKeys) idempotency keys, \
                     \(removed.refreshTokenFamilies) refresh-token families, \(removed.jobs) jobs; \
                     kept the result of \(removed.campaignsFinalized) campaigns
@@ -108,7 +109,8 @@ public struct RunnerCommand: Equatable, Sendable {
             switch try HostLock.acquire(path: configuration.lockFile) {
             case .acquired(let held): lock = held
             case .heldByAnother:
-                logger.notice("Another runner holds this host's lock; nothing to do", metadata: ["lock.file": "\(configuration.lockFile)"])
+                logger.notice(
+                    "Another runner holds this host's lock; nothing to do", metadata: ["lock.file": "\(configuration.lockFile)"])
                 return 0
             }
         } catch {
@@ -148,12 +150,16 @@ public struct RunnerCommand: Equatable, Sendable {
             logger.error("Cannot set up the mail transport", metadata: ["error": "\(error)"])
             return 1
         }
-        let runner = Runner(configuration: configuration, connection: connection, transport: transport, logger: logger,
-                            owner: Runner.makeOwnerName())
-        logger.info("Job runner started", metadata: [
-            "mode": "\(action == .runLoop ? "loop" : "once")", "runner": "\(runner.owner)",
-            "mail.url": "\(configuration.mailURL.redacted)", "batch": "\(configuration.batchSize)",
-            "timeout.seconds": "\(configuration.timeoutSeconds)"])
+        let runner = Runner(
+            configuration: configuration, connection: connection, transport: transport, logger: logger,
+            owner: Runner.makeOwnerName())
+        logger.info(
+            "Job runner started",
+            metadata: [
+                "mode": "\(action == .runLoop ? "loop" : "once")", "runner": "\(runner.owner)",
+                "mail.url": "\(configuration.mailURL.redacted)", "batch": "\(configuration.batchSize)",
+                "timeout.seconds": "\(configuration.timeoutSeconds)",
+            ])
         if action == .runLoop {
             runner.runLoop(interruptDescriptor: signals.fileDescriptor, shouldStop: shouldStop)
             logger.info("Job runner stopped")

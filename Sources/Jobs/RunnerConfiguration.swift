@@ -50,7 +50,8 @@ public struct RunnerConfiguration: Sendable {
         }
         mailFrom = settings.string("MAIL_FROM", default: "noreply@example.com")
         guard MailAddress.isValidSender(mailFrom) else {
-            throw ConfigurationError(variable: "MAIL_FROM", problem: "must be an address or Name <address> (got \"\(mailFrom.prefix(60))\")")
+            throw ConfigurationError(
+                variable: "MAIL_FROM", problem: "must be an address or Name <address> (got \"\(mailFrom.prefix(60))\")")
         }
         timeoutSeconds = try settings.int("JOB_TIMEOUT_SECONDS", default: 300, range: 5...86_400)
         retryPolicy = RetryPolicySettings(
@@ -61,11 +62,13 @@ public struct RunnerConfiguration: Sendable {
         pollSeconds = try settings.int("JOB_POLL_SECONDS", default: 10, range: 1...3600)
         jobRetentionDays = try settings.int("JOB_RETENTION_DAYS", default: 30, range: 1...3650)
         idempotencyRetentionHours = try settings.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default: 24, range: 1...8760)
-        lockFile = settings.string("JOB_LOCK_FILE").flatMap { $0.isEmpty ? nil : $0 }
+        lockFile =
+            settings.string("JOB_LOCK_FILE").flatMap { $0.isEmpty ? nil : $0 }
             ?? Self.defaultLockFile(databaseURL: databaseURL, temporaryDirectory: settings.string("TMPDIR", default: "/tmp"))
         logLevel = settings.string("LOG_LEVEL", default: "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
-            throw ConfigurationError(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
+            throw ConfigurationError(
+                variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         logFile = settings.string("LOG_FILE").flatMap { $0.isEmpty ? nil : $0 }
     }

@@ -13,7 +13,8 @@ public enum MailAddress {
         guard let open = text.lastIndex(of: "<") else { return text }
         let name = String(text[..<open]).trimmingCharacters()
         guard !name.isEmpty else { return "<" + envelope(text) + ">" }
-        let unquoted = name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2 ? String(name.dropFirst().dropLast()) : name
+        let unquoted =
+            name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2 ? String(name.dropFirst().dropLast()) : name
         let plain = unquoted.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }
         let shown = plain ? "\"" + unquoted + "\"" : MessageFormat.encodeHeaderText(unquoted, nameLength: 78)
         return shown + " <" + envelope(text) + ">"

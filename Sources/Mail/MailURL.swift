@@ -52,7 +52,9 @@ public enum MailURL: Sendable, Equatable {
         static func percentEncode(_ text: String) -> String {
             var out = ""
             for byte in text.utf8 {
-                if (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D || byte == 0x2E || byte == 0x5F {
+                if (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D || byte == 0x2E
+                    || byte == 0x5F
+                {
                     out.unicodeScalars.append(Unicode.Scalar(byte))
                 } else {
                     let hex = String(byte, radix: 16, uppercase: true)
@@ -88,7 +90,8 @@ public enum MailURL: Sendable, Equatable {
             throw ParseError(description: "must be maildir:PATH, smtp://, smtp+starttls:// or smtps://")
         }
         guard let security = SMTPSettings.Security(rawValue: text[..<schemeEnd.lowerBound].lowercased()) else {
-            throw ParseError(description: "unknown scheme \(text[..<schemeEnd.lowerBound]) (smtp, smtp+starttls, smtps or maildir)")
+            throw ParseError(
+                description: "unknown scheme \(text[..<schemeEnd.lowerBound]) (smtp, smtp+starttls, smtps or maildir)")
         }
         var rest = Substring(text[schemeEnd.upperBound...])
         var queryText: Substring = ""
@@ -113,7 +116,9 @@ public enum MailURL: Sendable, Equatable {
             guard let close = rest.firstIndex(of: "]") else { throw ParseError(description: "unclosed [ in the host") }
             host = String(rest[rest.index(after: rest.startIndex)..<close])
             let after = rest[rest.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw ParseError(description: "unexpected text after the host")
             }
         } else if let colon = rest.lastIndex(of: ":") {
@@ -185,7 +190,8 @@ public enum MailURL: Sendable, Equatable {
         while let byte = iterator.popFirst() {
             if byte == UInt8(ascii: "%") {
                 guard iterator.count >= 2,
-                      let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) else {
+                    let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
+                else {
                     throw ParseError(description: "bad percent-encoding in the \(what)")
                 }
                 bytes.append(value)

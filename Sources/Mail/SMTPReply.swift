@@ -49,7 +49,7 @@ public struct SMTPReplyParser: Sendable {
     public mutating func feed(_ line: String) throws(ParseError) -> SMTPReply? {
         let bytes = Array(line.utf8)
         guard bytes.count >= 3, bytes[0...2].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let value = Int(String(decoding: bytes[0...2], as: UTF8.self)), (200...599).contains(value)
+            let value = Int(String(decoding: bytes[0...2], as: UTF8.self)), (200...599).contains(value)
         else {
             throw .malformed(String(line.prefix(80)))
         }

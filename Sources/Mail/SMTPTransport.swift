@@ -40,7 +40,7 @@ public final class SMTPTransport: MailTransport {
         messageWritten = false
         do {
             try transaction(message, deadline: deadline)
-        } catch where reused && !error.isPermanent && stream == nil && !messageWritten && !deadline.hasPassed {
+        } catch  where reused && !error.isPermanent && stream == nil && !messageWritten && !deadline.hasPassed {
             // A kept session that died while idle (the server's time-out): once more, afresh.
             try transaction(message, deadline: deadline)
         }
@@ -86,7 +86,9 @@ public final class SMTPTransport: MailTransport {
         guard (200..<300).contains(reply.code) else { try refuse(reply, step, stream, deadline) }
     }
 
-    private func refuse(_ reply: SMTPReply, _ step: String, _ stream: SocketStream, _ deadline: Deadline) throws(MailError) -> Never {
+    private func refuse(
+        _ reply: SMTPReply, _ step: String, _ stream: SocketStream, _ deadline: Deadline
+    ) throws(MailError) -> Never {
         if (try? command("RSET", stream, deadline))?.code != 250 { drop() }
         throw MailError(permanent: reply.isPermanent, "\(step) refused: \(reply)")
     }
@@ -133,7 +135,8 @@ public final class SMTPTransport: MailTransport {
 
     /// AUTH PLAIN (RFC 4616) or LOGIN. The exchanges carry the credentials and are never quoted
     /// in errors or logs; only the server's final answer is.
-    private func authenticate(username: String, password: String, _ stream: SocketStream, _ deadline: Deadline) throws(MailError) {
+    private func authenticate(username: String, password: String, _ stream: SocketStream, _ deadline: Deadline) throws(MailError)
+    {
         let offered = Set((extensions["AUTH"] ?? "").uppercased().split(separator: " ").map(String.init))
         let mechanism: MailURL.SMTPSettings.AuthMechanism
         if let chosen = settings.authMechanism {
@@ -143,7 +146,8 @@ public final class SMTPTransport: MailTransport {
         } else if offered.contains("LOGIN") {
             mechanism = .login
         } else {
-            throw .temporary("the server offers no AUTH mechanism we speak (PLAIN, LOGIN): \(offered.sorted().joined(separator: " "))")
+            throw .temporary(
+                "the server offers no AUTH mechanism we speak (PLAIN, LOGIN): \(offered.sorted().joined(separator: " "))")
         }
         let final: SMTPReply
         switch mechanism {

@@ -108,7 +108,8 @@ public struct ConnectionBudget: Sendable, Equatable {
 
     /// The budget as the server sees it now, from this session.
     public static func read(on connection: PGConnection) throws(PGError) -> ConnectionBudget {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT current_setting('max_connections')::int,
                    current_setting('superuser_reserved_connections')::int
                      + coalesce(current_setting('reserved_connections', true)::int, 0),

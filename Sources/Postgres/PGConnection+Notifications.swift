@@ -25,7 +25,9 @@ extension PGConnection {
 
     /// `LISTEN channel`; the channel must be a plain identifier (letters, digits, `_`).
     public func listen(_ channel: String) throws(PGError) {
-        guard !channel.isEmpty, channel.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) else {
+        guard !channel.isEmpty,
+            channel.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F })
+        else {
             throw PGError(.invalidQuery, message: "LISTEN needs a lowercase identifier")
         }
         try exec("LISTEN \(channel)")
@@ -56,10 +58,11 @@ extension PGConnection {
         var notifications: [PGNotification] = []
         while let pointer = PQnotifies(handle) {
             let notice = pointer.pointee
-            notifications.append(PGNotification(
-                channel: String(cString: notice.relname),
-                payload: notice.extra.map { String(cString: $0) } ?? "",
-                senderPID: notice.be_pid))
+            notifications.append(
+                PGNotification(
+                    channel: String(cString: notice.relname),
+                    payload: notice.extra.map { String(cString: $0) } ?? "",
+                    senderPID: notice.be_pid))
             PQfreemem(pointer)
         }
         return notifications
@@ -69,7 +72,9 @@ extension PGConnection {
     /// or until `interruptDescriptor` becomes readable. Notifications that arrived before the
     /// call (while another query ran) are returned at once. The session must not be inside a
     /// query; a lost connection throws `.connectionLost`.
-    public func waitForNotifications(timeoutSeconds: Double, interruptDescriptor: Int32? = nil) throws(PGError) -> NotificationWait {
+    public func waitForNotifications(
+        timeoutSeconds: Double, interruptDescriptor: Int32? = nil
+    ) throws(PGError) -> NotificationWait {
         let pending = Self.channels(of: try receiveNotifications())
         if !pending.isEmpty { return .notified(pending) }
         var spec = timespec()

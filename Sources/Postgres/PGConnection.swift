@@ -82,13 +82,14 @@ public final class PGConnection {
     public func query(_ query: PGQuery) throws(PGError) -> PGResult {
         try checkUsable()
         if let refusesQueries, refusesQueries() {
-            throw PGError(.server, message: "canceling statement: the request is over its time limit (not sent)",
-                          sqlState: "57014")
+            throw PGError(
+                .server, message: "canceling statement: the request is over its time limit (not sent)",
+                sqlState: "57014")
         }
         try Self.validate(query)
         do throws(PGError) {
             return try runPrepared(query)
-        } catch where Self.isStaleStatement(error) && transactionIsIdle {
+        } catch  where Self.isStaleStatement(error) && transactionIsIdle {
             // The statement vanished (DEALLOCATE / DISCARD) or its result type changed
             // after a migration; outside a transaction nothing ran, so prepare afresh once.
             if let name = statements.remove(query.sql) {

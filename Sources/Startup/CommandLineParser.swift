@@ -82,10 +82,13 @@ public struct CommandLineParser: Sendable {
         var rest = words[...]
         if let first = rest.first, ["help", "-h", "--help"].contains(first) { return Line(command: ["help"]) }
         // The longest command whose words open the line.
-        let command = commands.filter { Array(rest.prefix($0.words.count)) == $0.words }.max { $0.words.count < $1.words.count }
-            ?? (rest.first.map { !$0.hasPrefix("-") } ?? false ? nil : defaultCommand.flatMap { name in
-                commands.first { $0.words == name }
-            })
+        let command =
+            commands.filter { Array(rest.prefix($0.words.count)) == $0.words }.max { $0.words.count < $1.words.count }
+            ?? (rest.first.map { !$0.hasPrefix("-") } ?? false
+                ? nil
+                : defaultCommand.flatMap { name in
+                    commands.first { $0.words == name }
+                })
         guard let command else {
             let known = commands.map { $0.words.joined(separator: " ") }.joined(separator: ", ")
             throw UsageError(rest.first.map { "unknown command '\($0)' (one of: \(known))" } ?? "a command is needed: \(known)")

@@ -33,8 +33,10 @@ public struct Startup: Sendable {
 
     /// A configuration read from `settings` (or the environment's, with `overrides`); exits 78
     /// with its one line when a value is missing or invalid.
-    public func configuration<Configuration>(from settings: SettingsReader? = nil, overrides: [String: String] = [:],
-                                             _ read: (SettingsReader) throws -> Configuration) -> Configuration {
+    public func configuration<Configuration>(
+        from settings: SettingsReader? = nil, overrides: [String: String] = [:],
+        _ read: (SettingsReader) throws -> Configuration
+    ) -> Configuration {
         let settings = settings ?? self.settings(overrides: overrides)
         do {
             return try read(settings)

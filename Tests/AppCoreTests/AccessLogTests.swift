@@ -12,8 +12,9 @@ struct AccessLogTests {
         let log = AccessLog(fileDescriptor: fds[1])
         var headers = HTTPHeaders()
         headers.add("authorization", "Bearer secret-token")
-        let request = Request(method: "POST", path: "/api/v1/auth/token", headers: headers,
-                              body: Array("password=hunter2".utf8), remoteAddress: "127.0.0.1", id: "abcdef12-3456")
+        let request = Request(
+            method: "POST", path: "/api/v1/auth/token", headers: headers,
+            body: Array("password=hunter2".utf8), remoteAddress: "127.0.0.1", id: "abcdef12-3456")
         log.record(request, status: 401, durationMilliseconds: 1.23456)
         close(fds[1])
         var buffer = [UInt8](repeating: 0, count: 4096)

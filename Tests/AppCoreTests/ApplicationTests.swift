@@ -14,9 +14,10 @@ struct ApplicationTests {
         var router = Router<Void>()
         router.add(Route("GET", "/boom", Operation()) { _, _ in throw Boom() })
         router.add(Route("GET", "/down", Operation()) { _, _ in throw Unavailable() })
-        router.add(Route("GET", "/teapot", Operation()) { _, _ in
-            throw HTTPError(HTTPStatus(code: 418, reason: "I'm a teapot"), Message(ja: "ティーポット", en: "teapot"))
-        })
+        router.add(
+            Route("GET", "/teapot", Operation()) { _, _ in
+                throw HTTPError(HTTPStatus(code: 418, reason: "I'm a teapot"), Message(ja: "ティーポット", en: "teapot"))
+            })
         return Application(router: router, logger: Logger(label: "test")) { error in
             error is Unavailable ? HTTPError(.serviceUnavailable, .databaseUnavailable) : nil
         }
@@ -25,7 +26,8 @@ struct ApplicationTests {
     func respond(_ path: String, language: String? = nil) throws -> (Response, JSONValue) {
         var headers = HTTPHeaders()
         if let language { headers.add("accept-language", language) }
-        let response = Self.makeApplication().respond(to: Request(method: "GET", path: path, headers: headers, id: "req-12345678"), context: ())
+        let response = Self.makeApplication().respond(
+            to: Request(method: "GET", path: path, headers: headers, id: "req-12345678"), context: ())
         return (response, try JSONParser.parse(response.body))
     }
 

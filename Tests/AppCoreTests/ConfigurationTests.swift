@@ -3,7 +3,9 @@ import Testing
 
 /// Settings from environment and `.env`, as pydantic-settings reads them.
 struct ConfigurationTests {
-    func configuration(_ environment: [String: String], dotEnv: [String: String] = [:]) throws(ConfigurationError) -> AppConfiguration {
+    func configuration(
+        _ environment: [String: String], dotEnv: [String: String] = [:]
+    ) throws(ConfigurationError) -> AppConfiguration {
         try AppConfiguration(SettingsReader(environment: environment, dotEnv: dotEnv))
     }
 
@@ -40,30 +42,36 @@ struct ConfigurationTests {
     }
 
     @Test func listsAcceptJsonArraysAndCommas() throws {
-        #expect(try configuration(["SECRET_KEY": "s", "CORS_ORIGINS": #"["https://a.example", "https://b.example"]"#]).corsOrigins
+        #expect(
+            try configuration(["SECRET_KEY": "s", "CORS_ORIGINS": #"["https://a.example", "https://b.example"]"#]).corsOrigins
                 == ["https://a.example", "https://b.example"])
-        #expect(try configuration(["SECRET_KEY": "s", "ALLOWED_HOSTS": "api.example.com, *.example.com"]).allowedHosts
+        #expect(
+            try configuration(["SECRET_KEY": "s", "ALLOWED_HOSTS": "api.example.com, *.example.com"]).allowedHosts
                 == ["api.example.com", "*.example.com"])
     }
 
     @Test func environmentOverridesDotEnvAndNamesAreCaseInsensitive() throws {
-        let config = try configuration(["secret_key": "from-env", "APP_NAME": "Env"],
-                                       dotEnv: ["SECRET_KEY": "from-file", "APP_NAME": "File", "DEBUG": "true"])
+        let config = try configuration(
+            ["secret_key": "from-env", "APP_NAME": "Env"],
+            dotEnv: ["SECRET_KEY": "from-file", "APP_NAME": "File", "DEBUG": "true"])
         #expect(config.secretKey == "from-env")
         #expect(config.appName == "Env")
         #expect(config.debug)
     }
 
     @Test func seedDatabaseURLBecomesLibpqWithTimeout() throws {
-        #expect(try DatabaseURL.libpqConnectionString("postgresql+asyncpg://user:pass@localhost/mydb")
+        #expect(
+            try DatabaseURL.libpqConnectionString("postgresql+asyncpg://user:pass@localhost/mydb")
                 == "postgresql://user:pass@localhost/mydb?connect_timeout=3")
-        #expect(try DatabaseURL.libpqConnectionString("postgresql://u@/db?host=/tmp")
+        #expect(
+            try DatabaseURL.libpqConnectionString("postgresql://u@/db?host=/tmp")
                 == "postgresql://u@/db?host=/tmp&connect_timeout=3")
         #expect(try DatabaseURL.libpqConnectionString("host=/tmp dbname=app") == "host=/tmp dbname=app connect_timeout=3")
     }
 
     @Test func dotEnvParsing() {
-        let values = DotEnv.parse("""
+        let values = DotEnv.parse(
+            """
             # comment
             export SECRET_KEY='abc def'
             app_name="My \\"API\\""

@@ -11,51 +11,76 @@ struct OpenAPIDocumentTests {
         func tokenSubject(of request: Request) throws -> Int { throw HTTPError(.unauthorized, .invalidCredentials) }
     }
 
-    static let owner = ObjectSchema(name: "Owner", fields: [
-        FieldSchema("id", .integer(IntegerRule())),
-    ])
-    static let itemCreate = ObjectSchema(name: "ItemCreate", fields: [
-        FieldSchema("title", .string(StringRule(minLength: 1, maxLength: 200)), examples: ["ノートPC"]),
-        FieldSchema("description", .string(StringRule()), required: false, nullable: true),
-        FieldSchema("price", .integer(IntegerRule(minimum: 0, maximum: Int64(Int32.max))), required: false,
-                    defaultValue: 0),
-        FieldSchema("tags", .array(ArrayRule(items: .string(StringRule(pattern: "^[a-z]+$")), minItems: 1)),
-                    required: false),
-        FieldSchema("age", .integer(IntegerRule(maximum: 150, exclusiveMinimum: 0)), required: false, nullable: true),
-    ], allowsExtraFields: false, example: ["title": "ノートPC"])
-    static let item = ObjectSchema(name: "ItemResponse", fields: [
-        FieldSchema("id", .integer(IntegerRule())),
-        FieldSchema("owner", .object(owner)),
-        FieldSchema("created_at", .string(StringRule(documentedFormat: "date-time"))),
-    ])
-    static let tokenForm = ObjectSchema(name: "Body_login_token_post", fields: [
-        FieldSchema("username", .string(StringRule())),
-        FieldSchema("password", .string(StringRule())),
-        FieldSchema("client_id", .string(StringRule()), required: false, nullable: true),
-    ])
+    static let owner = ObjectSchema(
+        name: "Owner",
+        fields: [
+            FieldSchema("id", .integer(IntegerRule()))
+        ])
+    static let itemCreate = ObjectSchema(
+        name: "ItemCreate",
+        fields: [
+            FieldSchema("title", .string(StringRule(minLength: 1, maxLength: 200)), examples: ["ノートPC"]),
+            FieldSchema("description", .string(StringRule()), required: false, nullable: true),
+            FieldSchema(
+                "price", .integer(IntegerRule(minimum: 0, maximum: Int64(Int32.max))), required: false,
+                defaultValue: 0),
+            FieldSchema(
+                "tags", .array(ArrayRule(items: .string(StringRule(pattern: "^[a-z]+$")), minItems: 1)),
+                required: false),
+            FieldSchema("age", .integer(IntegerRule(maximum: 150, exclusiveMinimum: 0)), required: false, nullable: true),
+        ], allowsExtraFields: false, example: ["title": "ノートPC"])
+    static let item = ObjectSchema(
+        name: "ItemResponse",
+        fields: [
+            FieldSchema("id", .integer(IntegerRule())),
+            FieldSchema("owner", .object(owner)),
+            FieldSchema("created_at", .string(StringRule(documentedFormat: "date-time"))),
+        ])
+    static let tokenForm = ObjectSchema(
+        name: "Body_login_token_post",
+        fields: [
+            FieldSchema("username", .string(StringRule())),
+            FieldSchema("password", .string(StringRule())),
+            FieldSchema("client_id", .string(StringRule()), required: false, nullable: true),
+        ])
 
     static func makeRouter() -> Router<Probe> {
         var router = Router<Probe>()
         let ok: Route<Probe>.Handler = { _, _ in .empty(.noContent) }
-        router.add(Route("GET", "/api/v1/items/", Operation(
-            summary: "アイテム一覧取得", tags: ["アイテム"],
-            parameters: [
-                .query("page", .integer(IntegerRule(minimum: 1)), default: 1, description: "ページ番号"),
-                .query("per_page", .integer(IntegerRule(minimum: 1, maximum: 100)), default: 20),
-                .query("search", .string(StringRule(maxLength: 200))),
-            ],
-            name: "list_items", response: .array(ArrayRule(items: .object(item)))), handler: ok))
-        router.add(Route("GET", "/api/v1/items/{item_id}", Operation(
-            parameters: [.path("item_id", .integer(.databaseID)), Parameter("if_none_match", in: .header, .string(StringRule()))],
-            name: "get_item", response: .object(item),
-            responses: [404: .error("アイテムが見つからない", detail: "Item 1 not found"), 304: .empty("Not Modified")]),
-            handler: ok))
-        router.add(Route("POST", "/api/v1/items/", Operation(
-            summary: "アイテム作成", body: itemCreate, successStatus: .created, name: "create_item",
-            access: .user, response: .object(item))) { _, _, _ in .empty(.noContent) })
-        router.add(Route("DELETE", "/api/v1/items/{item_id}", Operation(
-            parameters: [.path("item_id", .integer(.databaseID))], successStatus: .noContent, access: .user)
-        ) { _, _, _ in .empty(.noContent) })
+        router.add(
+            Route(
+                "GET", "/api/v1/items/",
+                Operation(
+                    summary: "アイテム一覧取得", tags: ["アイテム"],
+                    parameters: [
+                        .query("page", .integer(IntegerRule(minimum: 1)), default: 1, description: "ページ番号"),
+                        .query("per_page", .integer(IntegerRule(minimum: 1, maximum: 100)), default: 20),
+                        .query("search", .string(StringRule(maxLength: 200))),
+                    ],
+                    name: "list_items", response: .array(ArrayRule(items: .object(item)))), handler: ok))
+        router.add(
+            Route(
+                "GET", "/api/v1/items/{item_id}",
+                Operation(
+                    parameters: [
+                        .path("item_id", .integer(.databaseID)), Parameter("if_none_match", in: .header, .string(StringRule())),
+                    ],
+                    name: "get_item", response: .object(item),
+                    responses: [404: .error("アイテムが見つからない", detail: "Item 1 not found"), 304: .empty("Not Modified")]),
+                handler: ok))
+        router.add(
+            Route(
+                "POST", "/api/v1/items/",
+                Operation(
+                    summary: "アイテム作成", body: itemCreate, successStatus: .created, name: "create_item",
+                    access: .user, response: .object(item))
+            ) { _, _, _ in .empty(.noContent) })
+        router.add(
+            Route(
+                "DELETE", "/api/v1/items/{item_id}",
+                Operation(
+                    parameters: [.path("item_id", .integer(.databaseID))], successStatus: .noContent, access: .user)
+            ) { _, _, _ in .empty(.noContent) })
         router.add(Route("POST", "/token", Operation(body: tokenForm, bodyFormat: .form, name: "login"), handler: ok))
         router.add(Route("GET", "/health", Operation(name: "health_check"), handler: ok))
         router.add(Route("GET", "/rooms/{room_id}/messages", Operation(name: "messages"), handler: ok))
@@ -108,19 +133,21 @@ struct OpenAPIDocumentTests {
         let (_, json) = Self.document()
         let parameters = json["paths"]?["/api/v1/items/"]?["get"]?["parameters"]?.arrayValue ?? []
         #expect(parameters.count == 3)
-        #expect(parameters[0] == [
-            "name": "page", "in": "query", "required": false,
-            "schema": ["type": "integer", "minimum": 1, "title": "Page", "description": "ページ番号", "default": 1],
-            "description": "ページ番号",
-        ])
+        #expect(
+            parameters[0] == [
+                "name": "page", "in": "query", "required": false,
+                "schema": ["type": "integer", "minimum": 1, "title": "Page", "description": "ページ番号", "default": 1],
+                "description": "ページ番号",
+            ])
         #expect(parameters[1]["schema"] == ["type": "integer", "minimum": 1, "maximum": 100, "title": "Per Page", "default": 20])
         #expect(parameters[2]["schema"] == ["type": "string", "maxLength": 200, "title": "Search"])
 
         let itemParameters = json["paths"]?["/api/v1/items/{item_id}"]?["get"]?["parameters"]?.arrayValue ?? []
-        #expect(itemParameters[0] == [
-            "name": "item_id", "in": "path", "required": true,
-            "schema": ["type": "integer", "minimum": 1, "maximum": 2147483647, "title": "Item Id"],
-        ])
+        #expect(
+            itemParameters[0] == [
+                "name": "item_id", "in": "path", "required": true,
+                "schema": ["type": "integer", "minimum": 1, "maximum": 2147483647, "title": "Item Id"],
+            ])
         // Header parameters are named as sent (`if_none_match` reads `if-none-match`).
         #expect(itemParameters[1]["name"] == "if-none-match")
         #expect(itemParameters[1]["in"] == "header")
@@ -141,7 +168,8 @@ struct OpenAPIDocumentTests {
         #expect(form?.objectValue?.keys == ["application/x-www-form-urlencoded"])
         #expect(form?["application/x-www-form-urlencoded"]?["schema"] == ["$ref": "#/components/schemas/Body_login_token_post"])
         // A form cannot send null: its nullable fields are documented as optional text.
-        #expect(json["components"]?["schemas"]?["Body_login_token_post"]?["properties"]?["client_id"]
+        #expect(
+            json["components"]?["schemas"]?["Body_login_token_post"]?["properties"]?["client_id"]
                 == ["type": "string", "title": "Client Id"])
 
         let schema = json["components"]?["schemas"]?["ItemCreate"]
@@ -150,23 +178,28 @@ struct OpenAPIDocumentTests {
         #expect(schema?["additionalProperties"] == false)
         #expect(schema?["title"] == "ItemCreate")
         #expect(schema?["examples"] == [["title": "ノートPC"]])
-        #expect(schema?["properties"]?["title"] == [
-            "type": "string", "minLength": 1, "maxLength": 200, "title": "Title", "examples": ["ノートPC"],
-        ])
+        #expect(
+            schema?["properties"]?["title"] == [
+                "type": "string", "minLength": 1, "maxLength": 200, "title": "Title", "examples": ["ノートPC"],
+            ])
         // Nullable: an OpenAPI 3.1 type array, the value's type first (swift-openapi-generator
         // skips Pydantic's `anyOf` with a `null` branch).
-        #expect(schema?["properties"]?["description"] == [
-            "type": ["string", "null"], "title": "Description", "default": nil,
-        ])
-        #expect(schema?["properties"]?["price"] == [
-            "type": "integer", "minimum": 0, "maximum": 2147483647, "title": "Price", "default": 0,
-        ])
-        #expect(schema?["properties"]?["tags"] == [
-            "type": "array", "items": ["type": "string", "pattern": "^[a-z]+$"], "minItems": 1, "title": "Tags",
-        ])
-        #expect(schema?["properties"]?["age"] == [
-            "type": ["integer", "null"], "maximum": 150, "exclusiveMinimum": 0, "title": "Age", "default": nil,
-        ])
+        #expect(
+            schema?["properties"]?["description"] == [
+                "type": ["string", "null"], "title": "Description", "default": nil,
+            ])
+        #expect(
+            schema?["properties"]?["price"] == [
+                "type": "integer", "minimum": 0, "maximum": 2147483647, "title": "Price", "default": 0,
+            ])
+        #expect(
+            schema?["properties"]?["tags"] == [
+                "type": "array", "items": ["type": "string", "pattern": "^[a-z]+$"], "minItems": 1, "title": "Tags",
+            ])
+        #expect(
+            schema?["properties"]?["age"] == [
+                "type": ["integer", "null"], "maximum": 150, "exclusiveMinimum": 0, "title": "Age", "default": nil,
+            ])
         // Nested objects are components of their own; extras allowed unless refused.
         #expect(json["components"]?["schemas"]?["ItemResponse"]?["properties"]?["owner"]?["$ref"] == "#/components/schemas/Owner")
         #expect(json["components"]?["schemas"]?["ItemResponse"]?["additionalProperties"] == nil)
@@ -177,9 +210,10 @@ struct OpenAPIDocumentTests {
         let (_, json) = Self.document()
         let list = json["paths"]?["/api/v1/items/"]?["get"]?["responses"]
         #expect(list?.objectValue?.keys == ["200", "422", "429", "503", "504"])
-        #expect(list?["200"]?["content"]?["application/json"]?["schema"] == [
-            "type": "array", "items": ["$ref": "#/components/schemas/ItemResponse"],
-        ])
+        #expect(
+            list?["200"]?["content"]?["application/json"]?["schema"] == [
+                "type": "array", "items": ["$ref": "#/components/schemas/ItemResponse"],
+            ])
         #expect(list?["422"]?["content"]?["application/json"]?["schema"] == ["$ref": "#/components/schemas/HTTPValidationError"])
         #expect(list?["429"] == ["$ref": "#/components/responses/TooManyRequests"])
 
@@ -208,9 +242,10 @@ struct OpenAPIDocumentTests {
 
     @Test func security() {
         let (_, json) = Self.document()
-        #expect(json["components"]?["securitySchemes"] == [
-            "OAuth2PasswordBearer": ["type": "oauth2", "flows": ["password": ["scopes": [:], "tokenUrl": "/token"]]],
-        ])
+        #expect(
+            json["components"]?["securitySchemes"] == [
+                "OAuth2PasswordBearer": ["type": "oauth2", "flows": ["password": ["scopes": [:], "tokenUrl": "/token"]]]
+            ])
         #expect(json["paths"]?["/api/v1/items/"]?["post"]?["security"] == [["OAuth2PasswordBearer": []]])
         #expect(json["paths"]?["/api/v1/items/{item_id}"]?["delete"]?["security"] == [["OAuth2PasswordBearer": []]])
         #expect(json["paths"]?["/api/v1/items/"]?["get"]?["security"] == nil)
@@ -231,12 +266,24 @@ struct OpenAPIDocumentTests {
     @Test func conflictingDeclarationsAreReported() {
         var router = Router<Probe>()
         let ok: Route<Probe>.Handler = { _, _ in .empty(.noContent) }
-        router.add(Route("POST", "/a", Operation(body: ObjectSchema(name: "Same", fields: [
-            FieldSchema("x", .string(StringRule())),
-        ])), handler: ok))
-        router.add(Route("POST", "/b", Operation(body: ObjectSchema(name: "Same", fields: [
-            FieldSchema("y", .string(StringRule())),
-        ])), handler: ok))
+        router.add(
+            Route(
+                "POST", "/a",
+                Operation(
+                    body: ObjectSchema(
+                        name: "Same",
+                        fields: [
+                            FieldSchema("x", .string(StringRule()))
+                        ])), handler: ok))
+        router.add(
+            Route(
+                "POST", "/b",
+                Operation(
+                    body: ObjectSchema(
+                        name: "Same",
+                        fields: [
+                            FieldSchema("y", .string(StringRule()))
+                        ])), handler: ok))
         router.add(Route("GET", "/a", Operation(name: "x"), handler: ok))
         router.add(Route("GET", "/a", Operation(name: "y"), handler: ok))
         let document = OpenAPIDocument(routes: router.routes, tokenURL: "/token")
@@ -245,7 +292,8 @@ struct OpenAPIDocumentTests {
     }
 
     @Test func operationIDsLikeFastAPI() {
-        #expect(OpenAPIDocument.operationID(name: "login", path: "/api/v1/auth/token", method: "POST")
+        #expect(
+            OpenAPIDocument.operationID(name: "login", path: "/api/v1/auth/token", method: "POST")
                 == "login_api_v1_auth_token_post")
         #expect(OpenAPIDocument.operationID(name: "x", path: "/a-b/{c}", method: "get") == "x_a_b__c__get")
         #expect(OpenAPIDocument.title("password_confirm") == "Password Confirm")

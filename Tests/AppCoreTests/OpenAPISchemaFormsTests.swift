@@ -9,19 +9,25 @@ import Testing
 struct OpenAPISchemaFormsTests {
     struct Probe {}
 
-    static let outcome = ObjectSchema(name: "Outcome", fields: [
-        FieldSchema("sent", .integer(IntegerRule(minimum: 0))),
-    ], allowsExtraFields: false)
-    static let status = ObjectSchema(name: "Status", fields: [
-        FieldSchema("state", .string(StringRule(strip: false))),
-        FieldSchema("outcome", .object(outcome), nullable: true, description: "null until done"),
-        FieldSchema("tags", .array(ArrayRule(items: .string(StringRule()))), required: false, nullable: true),
-        FieldSchema("score", .number, nullable: true),
-        FieldSchema("done", .boolean, nullable: true),
-    ], allowsExtraFields: false)
-    static let change = ObjectSchema(name: "Change", fields: [
-        FieldSchema("note", .string(StringRule(maxLength: 10)), required: false, nullable: true),
-    ], allowsExtraFields: false)
+    static let outcome = ObjectSchema(
+        name: "Outcome",
+        fields: [
+            FieldSchema("sent", .integer(IntegerRule(minimum: 0)))
+        ], allowsExtraFields: false)
+    static let status = ObjectSchema(
+        name: "Status",
+        fields: [
+            FieldSchema("state", .string(StringRule(strip: false))),
+            FieldSchema("outcome", .object(outcome), nullable: true, description: "null until done"),
+            FieldSchema("tags", .array(ArrayRule(items: .string(StringRule()))), required: false, nullable: true),
+            FieldSchema("score", .number, nullable: true),
+            FieldSchema("done", .boolean, nullable: true),
+        ], allowsExtraFields: false)
+    static let change = ObjectSchema(
+        name: "Change",
+        fields: [
+            FieldSchema("note", .string(StringRule(maxLength: 10)), required: false, nullable: true)
+        ], allowsExtraFields: false)
 
     static func document(_ extra: [Route<Probe>] = []) -> (OpenAPIDocument, JSONValue) {
         var router = Router<Probe>()
@@ -36,23 +42,26 @@ struct OpenAPISchemaFormsTests {
         let (document, json) = Self.document()
         #expect(document.problems.isEmpty)
         let properties = json["components"]?["schemas"]?["Status"]?["properties"]
-        #expect(properties?["tags"] == [
-            "type": ["array", "null"], "items": ["type": "string"], "title": "Tags", "default": nil,
-        ])
+        #expect(
+            properties?["tags"] == [
+                "type": ["array", "null"], "items": ["type": "string"], "title": "Tags", "default": nil,
+            ])
         #expect(properties?["score"] == ["type": ["number", "null"], "title": "Score"])
         #expect(properties?["done"] == ["type": ["boolean", "null"], "title": "Done"])
-        #expect(json["components"]?["schemas"]?["Change"]?["properties"]?["note"] == [
-            "type": ["string", "null"], "maxLength": 10, "title": "Note", "default": nil,
-        ])
+        #expect(
+            json["components"]?["schemas"]?["Change"]?["properties"]?["note"] == [
+                "type": ["string", "null"], "maxLength": 10, "title": "Note", "default": nil,
+            ])
         // Nowhere a null branch that swift-openapi-generator would skip.
         #expect(!json.jsonString.contains(#""anyOf""#) && !json.jsonString.contains(#""oneOf""#))
     }
 
     @Test func nullableObjectIsAReferenceToANullableComponent() {
         let (_, json) = Self.document()
-        #expect(json["components"]?["schemas"]?["Status"]?["properties"]?["outcome"] == [
-            "$ref": "#/components/schemas/Outcome", "title": "Outcome", "description": "null until done",
-        ])
+        #expect(
+            json["components"]?["schemas"]?["Status"]?["properties"]?["outcome"] == [
+                "$ref": "#/components/schemas/Outcome", "title": "Outcome", "description": "null until done",
+            ])
         let outcome = json["components"]?["schemas"]?["Outcome"]
         #expect(outcome?["type"] == ["object", "null"])
         #expect(outcome?["required"] == ["sent"])
@@ -71,7 +80,7 @@ struct OpenAPISchemaFormsTests {
     @Test func oneObjectNullableAndPlainIsAProblem() {
         let ok: Route<Probe>.Handler = { _, _ in .empty(.noContent) }
         let (document, _) = Self.document([
-            Route("GET", "/outcome", Operation(name: "outcome", response: .object(Self.outcome)), handler: ok),
+            Route("GET", "/outcome", Operation(name: "outcome", response: .object(Self.outcome)), handler: ok)
         ])
         #expect(document.problems == ["two different schemas are named Outcome"])
     }

@@ -57,11 +57,13 @@ struct CORSPolicyTests {
     }
 
     @Test func preflightFromAllowedOriginIsAnsweredHere() throws {
-        let (response, reached) = call("OPTIONS", [
-            ("origin", "http://localhost:3000"),
-            ("access-control-request-method", "PATCH"),
-            ("access-control-request-headers", "Authorization, X-Custom"),
-        ])
+        let (response, reached) = call(
+            "OPTIONS",
+            [
+                ("origin", "http://localhost:3000"),
+                ("access-control-request-method", "PATCH"),
+                ("access-control-request-headers", "Authorization, X-Custom"),
+            ])
         #expect(!reached)
         #expect(response.status.code == 200)
         #expect(try JSONParser.parse(response.body) == ["detail": "OK"])
@@ -108,8 +110,9 @@ struct CORSPolicyTests {
         #expect(response.headers["Access-Control-Allow-Origin"] == "https://anywhere.example")
         #expect(response.headers["Access-Control-Allow-Credentials"] == "true")
         #expect(response.headers["Vary"] == "Origin")
-        let preflight = send("OPTIONS", [("origin", "https://anywhere.example"), ("access-control-request-method", "DELETE")],
-                             through: any)
+        let preflight = send(
+            "OPTIONS", [("origin", "https://anywhere.example"), ("access-control-request-method", "DELETE")],
+            through: any)
         #expect(preflight.status.code == 200)
         #expect(preflight.headers["Access-Control-Allow-Origin"] == "https://anywhere.example")
     }

@@ -17,24 +17,32 @@ struct PolicyChainTests {
         return try AppConfiguration(SettingsReader(environment: values))
     }
 
-    static func application(_ configuration: AppConfiguration, limiter: LocalRateLimiter = LocalRateLimiter()) -> Application<Void> {
+    static func application(
+        _ configuration: AppConfiguration, limiter: LocalRateLimiter = LocalRateLimiter()
+    ) -> Application<Void> {
         var router = Router<Void>()
         router.add(Route("GET", "/health", Operation()) { _, _ in Response.json(.ok, ["status": "ok"]) })
-        router.add(Route("GET", "/items/{id}", Operation(parameters: [.path("id", .integer(.databaseID))])) { _, _ in
-            Response.json(.ok, ["id": 1])
-        })
+        router.add(
+            Route("GET", "/items/{id}", Operation(parameters: [.path("id", .integer(.databaseID))])) { _, _ in
+                Response.json(.ok, ["id": 1])
+            })
         router.add(Route("GET", "/boom", Operation()) { _, _ in throw Boom() })
-        return Application(router: router, logger: Logger(label: "test"),
-                           policies: .standard(configuration, rateLimiter: limiter))
+        return Application(
+            router: router, logger: Logger(label: "test"),
+            policies: .standard(configuration, rateLimiter: limiter))
     }
 
-    static func request(_ path: String, host: String = "api.example.com", origin: String? = nil,
-                        extra: [(String, String)] = [], client: String = "10.0.0.1") -> Request {
+    static func request(
+        _ path: String, host: String = "api.example.com", origin: String? = nil,
+        extra: [(String, String)] = [], client: String = "10.0.0.1"
+    ) -> Request {
         request("GET", path, host: host, origin: origin, extra: extra, client: client)
     }
 
-    static func request(_ method: String, _ path: String, host: String = "api.example.com",
-                        origin: String? = nil, extra: [(String, String)] = [], client: String = "10.0.0.1") -> Request {
+    static func request(
+        _ method: String, _ path: String, host: String = "api.example.com",
+        origin: String? = nil, extra: [(String, String)] = [], client: String = "10.0.0.1"
+    ) -> Request {
         var headers: HTTPHeaders = ["host": host]
         if let origin { headers.add("origin", origin) }
         for (name, value) in extra { headers.add(name, value) }
@@ -48,7 +56,8 @@ struct PolicyChainTests {
         #expect(chain.policies[1] is TrustedHostPolicy)
         #expect(chain.policies[2] is RateLimitPolicy)
         // The defaults: ALLOWED_HOSTS=* leaves the host check out; no limiter, no limit.
-        let defaults = PolicyChain.standard(try AppConfiguration(SettingsReader(environment: ["SECRET_KEY": "s"])), rateLimiter: nil)
+        let defaults = PolicyChain.standard(
+            try AppConfiguration(SettingsReader(environment: ["SECRET_KEY": "s"])), rateLimiter: nil)
         #expect(defaults.policies.count == 1)
         #expect(defaults.policies[0] is CORSPolicy)
     }
@@ -91,8 +100,11 @@ struct PolicyChainTests {
         #expect(response.status.code == 413)
         #expect(response.headers["X-RateLimit-Remaining"] == "2")
         #expect(response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000")
-        #expect(app.reject(Self.request("POST", "/items/1", host: "evil.example"),
-                           with: HTTPError(.contentTooLarge, .bodyTooLarge)).status.code == 400)
+        #expect(
+            app.reject(
+                Self.request("POST", "/items/1", host: "evil.example"),
+                with: HTTPError(.contentTooLarge, .bodyTooLarge)
+            ).status.code == 400)
     }
 
     @Test func wrongHostIsRefusedBeforeTheRateLimitCounts() throws {
@@ -110,8 +122,10 @@ struct PolicyChainTests {
     @Test func preflightIsAnsweredBeforeHostsAndRateLimit() throws {
         let app = Self.application(try Self.configuration())
         for _ in 0..<5 {
-            let response = app.respond(to: Self.request("OPTIONS", "/items/1", host: "evil.example", origin: "http://localhost:3000",
-                                                        extra: [("access-control-request-method", "POST")]), context: ())
+            let response = app.respond(
+                to: Self.request(
+                    "OPTIONS", "/items/1", host: "evil.example", origin: "http://localhost:3000",
+                    extra: [("access-control-request-method", "POST")]), context: ())
             #expect(response.status.code == 200)
             #expect(response.headers["X-RateLimit-Limit"] == nil)
         }

@@ -16,17 +16,21 @@ struct RateLimitPolicyTests {
     init() {
         let clock = clock
         limiter = LocalRateLimiter(now: { clock.now })
-        policy = RateLimitPolicy(limiter: limiter,
-                                 general: RateLimitRule(.general, maxRequests: 5, windowSeconds: 60),
-                                 login: RateLimitRule(.login, maxRequests: 2, windowSeconds: 30))
+        policy = RateLimitPolicy(
+            limiter: limiter,
+            general: RateLimitRule(.general, maxRequests: 5, windowSeconds: 60),
+            login: RateLimitRule(.login, maxRequests: 2, windowSeconds: 30))
     }
 
-    func send(_ method: String = "GET", _ path: String = "/api/v1/items/", client: String = "10.0.0.1",
-              language: String? = nil, counted: RateLimitClass? = .general) -> (Response, reached: Bool) {
+    func send(
+        _ method: String = "GET", _ path: String = "/api/v1/items/", client: String = "10.0.0.1",
+        language: String? = nil, counted: RateLimitClass? = .general
+    ) -> (Response, reached: Bool) {
         var headers = HTTPHeaders()
         if let language { headers.add("accept-language", language) }
-        let request = Request(method: method, path: path, headers: headers, remoteAddress: client,
-                              route: counted.map { RouteTraits(rateLimit: $0) })
+        let request = Request(
+            method: method, path: path, headers: headers, remoteAddress: client,
+            route: counted.map { RouteTraits(rateLimit: $0) })
         var reached = false
         let response = policy.respond(to: request) { _ in
             reached = true

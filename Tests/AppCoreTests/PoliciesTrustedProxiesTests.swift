@@ -22,8 +22,10 @@ struct TrustedProxiesTests {
         // The client wrote "6.6.6.6" itself; the trusted proxy appended the address it saw.
         #expect(client(["10.0.0.2"], peer: "10.0.0.2", [("x-forwarded-for", "6.6.6.6, 203.0.113.9")]) == "203.0.113.9")
         // A chain of trusted proxies is skipped.
-        #expect(client(["10.0.0.2", "10.0.0.3"], peer: "10.0.0.2",
-                       [("x-forwarded-for", "6.6.6.6, 203.0.113.9, 10.0.0.3")]) == "203.0.113.9")
+        #expect(
+            client(
+                ["10.0.0.2", "10.0.0.3"], peer: "10.0.0.2",
+                [("x-forwarded-for", "6.6.6.6, 203.0.113.9, 10.0.0.3")]) == "203.0.113.9")
         // With `*` every hop is trusted: the first address.
         #expect(client(["*"], peer: "10.0.0.2", [("x-forwarded-for", " 203.0.113.9 ,10.0.0.3")]) == "203.0.113.9")
     }

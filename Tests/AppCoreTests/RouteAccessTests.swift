@@ -28,13 +28,15 @@ struct RouteAccessTests {
     static let router: Router<Accounts> = {
         var router = Router<Accounts>()
         router.add(Route("GET", "/me", Operation(access: .user)) { _, _, caller in .json(.ok, ["name": .string(caller)]) })
-        router.add(Route("DELETE", "/users/{user_id}", Operation(access: .admin)) { _, _, caller in
-            .json(.ok, ["by": .string(caller)])
-        })
+        router.add(
+            Route("DELETE", "/users/{user_id}", Operation(access: .admin)) { _, _, caller in
+                .json(.ok, ["by": .string(caller)])
+            })
         router.add(Route("GET", "/reports", Operation(access: .permissions(["read", "export"]))) { _, _, _ in .empty(.ok) })
-        router.add(.token("POST", "/items/", Operation(access: .token)) { _, _, subject in
-            .json(.created, ["owner": .int(Int64(subject))])
-        })
+        router.add(
+            .token("POST", "/items/", Operation(access: .token)) { _, _, subject in
+                .json(.created, ["owner": .int(Int64(subject))])
+            })
         return router
     }()
 
@@ -42,8 +44,9 @@ struct RouteAccessTests {
         var headers = HTTPHeaders()
         if let name { headers.add("authorization", name) }
         do {
-            let response = try Self.router.respond(to: Request(method: method, path: path, headers: headers),
-                                                   context: Accounts())
+            let response = try Self.router.respond(
+                to: Request(method: method, path: path, headers: headers),
+                context: Accounts())
             return (response.status.code, String(decoding: response.body, as: UTF8.self))
         } catch let error as HTTPError {
             return (error.status.code, "")

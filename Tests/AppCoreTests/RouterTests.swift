@@ -8,37 +8,60 @@ struct RouterTests {
 
     static func makeRouter() -> Router<Probe> {
         var router = Router<Probe>()
-        router.add(Route("GET", "/api/v1/items/", Operation(parameters: [
-            .query("page", .integer(IntegerRule(minimum: 1)), default: 1),
-            .query("per_page", .integer(IntegerRule(minimum: 1, maximum: 100)), default: 20),
-            .query("search", .string(StringRule())),
-        ])) { input, _ in
-            .json(.ok, ["page": .int(Int64(input.int("page")!)), "per_page": .int(Int64(input.int("per_page")!)),
-                        "search": input.string("search").map { .string($0) } ?? .null])
-        })
-        router.add(Route("GET", "/api/v1/items/{item_id}", Operation(parameters: [
-            .path("item_id", .integer(.databaseID)),
-        ])) { input, _ in
-            .json(.ok, ["id": .int(Int64(input.int("item_id")!))])
-        })
-        router.add(Route("POST", "/api/v1/items/", Operation(body: ObjectSchema(name: "ItemCreate", fields: [
-            FieldSchema("title", .string(StringRule(minLength: 1, maxLength: 200))),
-            FieldSchema("price", .integer(IntegerRule(minimum: 0, maximum: Int64(Int32.max))), required: false,
-                        defaultValue: 0),
-        ], allowsExtraFields: false))) { input, _ in
-            .json(.created, .object(input.body!))
-        })
+        router.add(
+            Route(
+                "GET", "/api/v1/items/",
+                Operation(parameters: [
+                    .query("page", .integer(IntegerRule(minimum: 1)), default: 1),
+                    .query("per_page", .integer(IntegerRule(minimum: 1, maximum: 100)), default: 20),
+                    .query("search", .string(StringRule())),
+                ])
+            ) { input, _ in
+                .json(
+                    .ok,
+                    [
+                        "page": .int(Int64(input.int("page")!)), "per_page": .int(Int64(input.int("per_page")!)),
+                        "search": input.string("search").map { .string($0) } ?? .null,
+                    ])
+            })
+        router.add(
+            Route(
+                "GET", "/api/v1/items/{item_id}",
+                Operation(parameters: [
+                    .path("item_id", .integer(.databaseID))
+                ])
+            ) { input, _ in
+                .json(.ok, ["id": .int(Int64(input.int("item_id")!))])
+            })
+        router.add(
+            Route(
+                "POST", "/api/v1/items/",
+                Operation(
+                    body: ObjectSchema(
+                        name: "ItemCreate",
+                        fields: [
+                            FieldSchema("title", .string(StringRule(minLength: 1, maxLength: 200))),
+                            FieldSchema(
+                                "price", .integer(IntegerRule(minimum: 0, maximum: Int64(Int32.max))), required: false,
+                                defaultValue: 0),
+                        ], allowsExtraFields: false))
+            ) { input, _ in
+                .json(.created, .object(input.body!))
+            })
         return router
     }
 
-    func respond(_ method: String, _ target: String, body: String = "", contentType: String? = "application/json") throws -> Response {
+    func respond(
+        _ method: String, _ target: String, body: String = "", contentType: String? = "application/json"
+    ) throws -> Response {
         let parts = target.split(separator: "?", maxSplits: 1)
         var headers = HTTPHeaders()
         if let contentType { headers.add("content-type", contentType) }
-        let request = Request(method: method, path: String(parts[0]),
-                              query: QueryParameters(parsing: parts.count > 1 ? parts[1] : ""),
-                              rawQuery: parts.count > 1 ? String(parts[1]) : nil,
-                              headers: headers, body: Array(body.utf8))
+        let request = Request(
+            method: method, path: String(parts[0]),
+            query: QueryParameters(parsing: parts.count > 1 ? parts[1] : ""),
+            rawQuery: parts.count > 1 ? String(parts[1]) : nil,
+            headers: headers, body: Array(body.utf8))
         return try Self.makeRouter().respond(to: request, context: Probe())
     }
 
@@ -192,12 +215,22 @@ struct RouterTests {
     }
 
     @Test func validationResponseHasTheContractShape() throws {
-        let error = ValidationError([ValidationIssue(location: ["query", "page"], type: "greater_than_equal",
-                                                     message: Message("Input should be greater than or equal to 1"))])
+        let error = ValidationError([
+            ValidationIssue(
+                location: ["query", "page"], type: "greater_than_equal",
+                message: Message("Input should be greater than or equal to 1"))
+        ])
         let body = try json(error.response(language: .japanese))
-        #expect(body == ["detail": "入力値が不正です", "errors": [
-            ["field": "query -> page", "message": "Input should be greater than or equal to 1", "type": "greater_than_equal"],
-        ]])
+        #expect(
+            body == [
+                "detail": "入力値が不正です",
+                "errors": [
+                    [
+                        "field": "query -> page", "message": "Input should be greater than or equal to 1",
+                        "type": "greater_than_equal",
+                    ]
+                ],
+            ])
         #expect(try json(error.response(language: .english)).objectValue?["detail"] == "Invalid input")
     }
 }

@@ -26,12 +26,15 @@ struct SchemaNumberTests {
 
     @Test func integersPastInt64MaxAreRefusedEvenWhenThatIsTheBound() {
         var issues: [ValidationIssue] = []
-        _ = SchemaValidator.validate(text: "9223372036854775808", against: .integer(IntegerRule(minimum: 0, maximum: Int64.max)),
-                                     at: ["query", "before_id"], issues: &issues)
+        _ = SchemaValidator.validate(
+            text: "9223372036854775808", against: .integer(IntegerRule(minimum: 0, maximum: Int64.max)),
+            at: ["query", "before_id"], issues: &issues)
         #expect(issues.map(\.type) == ["less_than_equal"])
         issues = []
-        #expect(SchemaValidator.validate(text: "9223372036854775807", against: .integer(IntegerRule(minimum: 0, maximum: Int64.max)),
-                                         at: ["query", "before_id"], issues: &issues) == .int(Int64.max))
+        #expect(
+            SchemaValidator.validate(
+                text: "9223372036854775807", against: .integer(IntegerRule(minimum: 0, maximum: Int64.max)),
+                at: ["query", "before_id"], issues: &issues) == .int(Int64.max))
         #expect(issues.isEmpty)
     }
 }

@@ -37,8 +37,8 @@ struct SchemaValidatorTests {
     @Test func patternsMatchAsPydanticsRegexDoes() {
         let username = "^[a-zA-Z0-9_-]+$"
         #expect(PatternMatcher.matches("john_doe-1", pattern: username))
-        #expect(!PatternMatcher.matches("john\n", pattern: username))        // `$` is the end, not before a newline
-        #expect(!PatternMatcher.matches("jöhn", pattern: username))          // non-ASCII is outside ASCII classes
+        #expect(!PatternMatcher.matches("john\n", pattern: username))  // `$` is the end, not before a newline
+        #expect(!PatternMatcher.matches("jöhn", pattern: username))  // non-ASCII is outside ASCII classes
         #expect(!PatternMatcher.matches("", pattern: username))
         #expect(!PatternMatcher.matches("john\u{0}doe", pattern: username))  // no C-string truncation
         #expect(PatternMatcher.matches("xx password yy", pattern: "password"))  // unanchored: searched
@@ -62,16 +62,27 @@ struct SchemaValidatorTests {
     }
 
     @Test func fieldValidatorAndModelCheckGiveValueErrors() {
-        let schema = ObjectSchema(name: "UserCreate", fields: [
-            FieldSchema("username", .string(StringRule()), validate: { value in
-                value.stringValue?.lowercased() == "admin" ? Message(ja: "'admin' は予約済みユーザー名です", en: "'admin' is reserved") : nil
-            }),
-            FieldSchema("password", .string(StringRule())),
-            FieldSchema("password_confirm", .string(StringRule())),
-        ], check: { object in
-            object["password"] == object["password_confirm"] ? [] :
-                [ValidationIssue(location: ["body"], type: "value_error", message: Message(ja: "Value error, パスワードが一致しません", en: "Value error, passwords do not match"))]
-        })
+        let schema = ObjectSchema(
+            name: "UserCreate",
+            fields: [
+                FieldSchema(
+                    "username", .string(StringRule()),
+                    validate: { value in
+                        value.stringValue?.lowercased() == "admin"
+                            ? Message(ja: "'admin' は予約済みユーザー名です", en: "'admin' is reserved") : nil
+                    }),
+                FieldSchema("password", .string(StringRule())),
+                FieldSchema("password_confirm", .string(StringRule())),
+            ],
+            check: { object in
+                object["password"] == object["password_confirm"]
+                    ? []
+                    : [
+                        ValidationIssue(
+                            location: ["body"], type: "value_error",
+                            message: Message(ja: "Value error, パスワードが一致しません", en: "Value error, passwords do not match"))
+                    ]
+            })
         let reserved = check(["username": "Admin", "password": "a", "password_confirm": "a"], .object(schema)).1
         #expect(reserved.map(\.type) == ["value_error"])
         #expect(reserved.first?.message.japanese == "Value error, 'admin' は予約済みユーザー名です")
@@ -80,10 +91,12 @@ struct SchemaValidatorTests {
     }
 
     @Test func nullableFieldsAcceptNullOthersDoNot() {
-        let schema = ObjectSchema(name: "M", fields: [
-            FieldSchema("a", .string(StringRule()), required: false, nullable: true),
-            FieldSchema("b", .integer(IntegerRule()), required: false),
-        ])
+        let schema = ObjectSchema(
+            name: "M",
+            fields: [
+                FieldSchema("a", .string(StringRule()), required: false, nullable: true),
+                FieldSchema("b", .integer(IntegerRule()), required: false),
+            ])
         #expect(check(["a": nil], .object(schema)).1.isEmpty)
         #expect(check(["b": nil], .object(schema)).1.map(\.field) == ["body -> x -> b"])
     }

@@ -5,10 +5,15 @@ import Testing
 /// The payloads of `chat_events`: the insert trigger's `json_build_object` text and the daemons' notices.
 struct ChatNotificationTests {
     @Test func decodesTheTriggersPayload() {
-        let payload = #"{"kind" : "message", "room" : "general", "id" : 12, "user_id" : 7, "content" : "é \"q\"", "ts" : 1764393600.123456}"#
-        #expect(ChatNotification.decode(payload) == .message(ChatMessage(
-            id: 12, roomID: "general", userID: "7", content: "é \"q\"", timestamp: 1764393600.123456)))
-        #expect(ChatNotification.decode(#"{"kind" : "message", "room" : "r", "id" : 13, "ref" : true}"#)
+        let payload =
+            #"{"kind" : "message", "room" : "general", "id" : 12, "user_id" : 7, "content" : "é \"q\"", "ts" : 1764393600.123456}"#
+        #expect(
+            ChatNotification.decode(payload)
+                == .message(
+                    ChatMessage(
+                        id: 12, roomID: "general", userID: "7", content: "é \"q\"", timestamp: 1764393600.123456)))
+        #expect(
+            ChatNotification.decode(#"{"kind" : "message", "room" : "r", "id" : 13, "ref" : true}"#)
                 == .messageReference(id: 13, roomID: "r"))
     }
 
@@ -25,8 +30,10 @@ struct ChatNotificationTests {
     }
 
     @Test func garbageIsIgnored() {
-        for payload in ["", "null", "{}", #"{"kind":"message","room":"r"}"#, #"{"kind":"dance","room":"r"}"#,
-                        #"{"kind":"join","room":"r"}"#, #"{"kind":"message","room":"r","id":1,"user_id":1,"content":"x"}"#] {
+        for payload in [
+            "", "null", "{}", #"{"kind":"message","room":"r"}"#, #"{"kind":"dance","room":"r"}"#,
+            #"{"kind":"join","room":"r"}"#, #"{"kind":"message","room":"r","id":1,"user_id":1,"content":"x"}"#,
+        ] {
             #expect(ChatNotification.decode(payload) == nil, "\(payload)")
         }
         #expect(ConnectionKey(parsing: "nocolon") == nil)
@@ -68,7 +75,9 @@ struct ChatConfigurationTests {
         #expect(throws: ConfigurationError.self) { try configuration(["WS_LISTEN": "nowhere"]) }
         #expect(throws: ConfigurationError.self) { try configuration(["WS_PING_INTERVAL_SECONDS": "-1"]) }
         #expect(throws: ConfigurationError.self) { try configuration(["WS_SEND_QUEUE_BYTES": "lots"]) }
-        #expect(throws: ConfigurationError(variable: "WS_MAX_FRAME_BYTES", problem: "must not exceed WS_MAX_MESSAGE_BYTES (1000)")) {
+        #expect(
+            throws: ConfigurationError(variable: "WS_MAX_FRAME_BYTES", problem: "must not exceed WS_MAX_MESSAGE_BYTES (1000)")
+        ) {
             try configuration(["WS_MAX_MESSAGE_BYTES": "1000", "WS_MAX_FRAME_BYTES": "2000"])
         }
         #expect(throws: ConfigurationError(variable: "SECRET_KEY", problem: "is missing")) {
@@ -81,9 +90,11 @@ struct ChatConfigurationTests {
 struct AccountNotificationTests {
     @Test func decodesTheTriggersPayload() {
         // json_build_object's text, with the integer id the users table has.
-        #expect(ChatNotification.decode(#"{"kind" : "user", "user_id" : 42, "state" : "deleted"}"#)
+        #expect(
+            ChatNotification.decode(#"{"kind" : "user", "user_id" : 42, "state" : "deleted"}"#)
                 == .account(userID: "42", change: .deleted))
-        #expect(ChatNotification.decode(#"{"kind" : "user", "user_id" : 42, "state" : "inactive"}"#)
+        #expect(
+            ChatNotification.decode(#"{"kind" : "user", "user_id" : 42, "state" : "inactive"}"#)
                 == .account(userID: "42", change: .inactive))
         #expect(ChatNotification.decode(#"{"kind" : "user", "user_id" : 42, "state" : "reborn"}"#) == nil)
         let change = ChatNotification.account(userID: "7", change: .inactive)

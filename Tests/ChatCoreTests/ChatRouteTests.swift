@@ -6,7 +6,8 @@ import Testing
 /// `/ws/chat/{room_id}?token=…&since=…` and the decisions taken before the upgrade.
 struct ChatRouteTests {
     @Test func parsesRoomTokenAndSince() {
-        #expect(ChatRoute.parse(target: "/ws/chat/general?token=abc.def.ghi&since=42")
+        #expect(
+            ChatRoute.parse(target: "/ws/chat/general?token=abc.def.ghi&since=42")
                 == .success(ChatRoute(roomID: "general", token: "abc.def.ghi", since: 42)))
         #expect(ChatRoute.parse(target: "/ws/chat/room_1-a") == .success(ChatRoute(roomID: "room_1-a", token: nil, since: nil)))
         #expect(ChatRoute.parse(target: "/ws/chat/%72oom?token=") == .success(ChatRoute(roomID: "room", token: nil, since: nil)))
@@ -52,10 +53,13 @@ struct ChatRouteTests {
 struct ChatHandshakeTests {
     let origins = OriginPolicy(allowedOrigins: ["http://localhost:3000"])
 
-    func decide(_ target: String, method: String = "GET", origin: String? = nil, upgrade: Bool = true,
-                origins: OriginPolicy? = nil) -> ChatHandshake.Decision {
-        ChatHandshake.decide(method: method, target: target, origin: origin, acceptLanguage: nil,
-                             wantsUpgrade: upgrade, origins: origins ?? self.origins)
+    func decide(
+        _ target: String, method: String = "GET", origin: String? = nil, upgrade: Bool = true,
+        origins: OriginPolicy? = nil
+    ) -> ChatHandshake.Decision {
+        ChatHandshake.decide(
+            method: method, target: target, origin: origin, acceptLanguage: nil,
+            wantsUpgrade: upgrade, origins: origins ?? self.origins)
     }
 
     func status(_ decision: ChatHandshake.Decision) -> Int? {
@@ -73,7 +77,10 @@ struct ChatHandshakeTests {
             Issue.record("listed origin refused")
             return
         }
-        guard case .accept = decide("/ws/chat/general", origin: "https://evil.example", origins: OriginPolicy(allowedOrigins: ["*"])) else {
+        guard
+            case .accept = decide(
+                "/ws/chat/general", origin: "https://evil.example", origins: OriginPolicy(allowedOrigins: ["*"]))
+        else {
             Issue.record("* refused an origin")
             return
         }

@@ -8,8 +8,9 @@ struct ChatSessionTests {
     typealias Session = ChatSession<String>
     typealias Action = Session.Action
 
-    static let settings = Session.Settings(maxMessageBytes: 1000, sendQueueBytes: 100, replayLimit: 3,
-                                           messagesPerSecond: 10, messageBurst: 5)
+    static let settings = Session.Settings(
+        maxMessageBytes: 1000, sendQueueBytes: 100, replayLimit: 3,
+        messagesPerSecond: 10, messageBurst: 5)
 
     static func text(_ text: String) -> FrameAssembler.Frame {
         FrameAssembler.Frame(opcode: FrameAssembler.text, payload: Array(text.utf8))
@@ -31,7 +32,8 @@ struct ChatSessionTests {
 
     @Test func aBadTokenCloses4001WithoutAskingTheDatabase() {
         var session = Session(settings: Self.settings, since: nil)
-        #expect(session.start(verifiedUserID: nil)
+        #expect(
+            session.start(verifiedUserID: nil)
                 == [.note(.tokenRefused), .close(.authenticationFailed, reason: "認証失敗", graceSeconds: 5)])
         #expect(session.phase == .closing)
         #expect(session.userID == nil)
@@ -50,11 +52,15 @@ struct ChatSessionTests {
     @Test func withSinceTheReplayIsReadAfterJoining() {
         var session = Session(settings: Self.settings, since: 41)
         _ = session.start(verifiedUserID: 7)
-        #expect(session.accountChecked(.active, canJoin: true) == [.enterRoom, .note(.joined), .readReplay(afterID: 41, limit: 4)])
+        #expect(
+            session.accountChecked(.active, canJoin: true) == [.enterRoom, .note(.joined), .readReplay(afterID: 41, limit: 4)])
     }
 
     @Test(arguments: [
-        (AccountStatus.missing, true, [Action.note(.unknownUser), .close(.authenticationFailed, reason: "認証失敗", graceSeconds: 5)]),
+        (
+            AccountStatus.missing, true,
+            [Action.note(.unknownUser), .close(.authenticationFailed, reason: "認証失敗", graceSeconds: 5)]
+        ),
         (.inactive, true, [.note(.inactiveUser), .close(.forbidden, reason: "アカウントが無効です", graceSeconds: 5)]),
         (.unavailable, true, [.close(.tryAgainLater, reason: "database unavailable", graceSeconds: 5)]),
         (.active, false, [.close(.tryAgainLater, reason: "chat events unavailable", graceSeconds: 5)]),
@@ -71,19 +77,24 @@ struct ChatSessionTests {
         _ = session.start(verifiedUserID: 7)
         #expect(session.received(Self.text(#"{"content":"early"}"#), atNanoseconds: 0) == [])
         #expect(session.received(Self.text(#"{"type":"ping"}"#), atNanoseconds: 0) == [])
-        #expect(session.accountChecked(.active, canJoin: true)
+        #expect(
+            session.accountChecked(.active, canJoin: true)
                 == [.enterRoom, .note(.joined), .store(content: "early"), .send(.pong)])
     }
 
     @Test func tooManyMessagesBeforeTheJoinFailTheConnection() {
-        let settings = Session.Settings(maxMessageBytes: 1000, sendQueueBytes: 100, replayLimit: 3,
-                                        messagesPerSecond: 1000, messageBurst: 1000)
+        let settings = Session.Settings(
+            maxMessageBytes: 1000, sendQueueBytes: 100, replayLimit: 3,
+            messagesPerSecond: 1000, messageBurst: 1000)
         var session = Session(settings: settings, since: nil)
         _ = session.start(verifiedUserID: 7)
         for _ in 0..<Session.earlyMessageLimit { _ = session.received(Self.text("{}"), atNanoseconds: 0) }
-        #expect(session.received(Self.text("{}"), atNanoseconds: 0)
-                == [.note(.protocolError(.policyViolation, reason: "too many messages before joining")),
-                    .fail(.policyViolation, reason: "too many messages before joining")])
+        #expect(
+            session.received(Self.text("{}"), atNanoseconds: 0)
+                == [
+                    .note(.protocolError(.policyViolation, reason: "too many messages before joining")),
+                    .fail(.policyViolation, reason: "too many messages before joining"),
+                ])
     }
 
     // MARK: - Messages
@@ -99,10 +110,11 @@ struct ChatSessionTests {
     @Test func aFloodIsToldThenClosed1008() {
         var session = Self.joined()
         for _ in 0..<5 { #expect(session.received(Self.text("{}"), atNanoseconds: 0) == [.store(content: "")]) }
-        #expect(session.received(Self.text("{}"), atNanoseconds: 0) == [
-            .note(.overMessageRate), .send(.error(code: "rate_limited", message: ChatTexts.tooManyMessages)),
-            .close(.policyViolation, reason: "too many messages", graceSeconds: 5),
-        ])
+        #expect(
+            session.received(Self.text("{}"), atNanoseconds: 0) == [
+                .note(.overMessageRate), .send(.error(code: "rate_limited", message: ChatTexts.tooManyMessages)),
+                .close(.policyViolation, reason: "too many messages", graceSeconds: 5),
+            ])
         // What follows is read and discarded.
         #expect(session.received(Self.text("{}"), atNanoseconds: 10_000_000_000) == [])
     }
@@ -129,7 +141,8 @@ struct ChatSessionTests {
         session.joinConfirmed()
         #expect(session.deliver("live 2", bytes: 6, messageID: 2) == nil)
         #expect(session.deliver("live 3", bytes: 6, messageID: 3) == nil)
-        #expect(session.replayed([Self.message(1), Self.message(2)])
+        #expect(
+            session.replayed([Self.message(1), Self.message(2)])
                 == [.send(.message(Self.message(1))), .send(.message(Self.message(2))), .sendFrame("live 3")])
         #expect(session.deliver("live 2 again", bytes: 12, messageID: 2) == nil)
         #expect(session.deliver("live 4", bytes: 6, messageID: 4) == .sendFrame("live 4"))
@@ -138,7 +151,8 @@ struct ChatSessionTests {
     @Test func aLongReplayIsCutAndSaysSo() {
         var session = Self.joined(since: 0)
         let actions = session.replayed((1...4).map(Self.message))
-        #expect(actions == (1...3).map { .send(.message(Self.message($0))) }
+        #expect(
+            actions == (1...3).map { .send(.message(Self.message($0))) }
                 + [.send(.error(code: "replay_truncated", message: ChatTexts.replayTruncated(3)))])
         var failed = Self.joined(since: 0)
         #expect(failed.replayed(nil) == [.close(.tryAgainLater, reason: "history unavailable", graceSeconds: 5)])
@@ -160,7 +174,8 @@ struct ChatSessionTests {
         #expect(session.phase == .closing)
 
         var ours = Self.joined()
-        #expect(ours.close(.goingAway, reason: "server shutting down", graceSeconds: 3)
+        #expect(
+            ours.close(.goingAway, reason: "server shutting down", graceSeconds: 3)
                 == [.close(.goingAway, reason: "server shutting down", graceSeconds: 3)])
         let ping = FrameAssembler.Frame(opcode: FrameAssembler.ping, payload: [1])
         #expect(ours.received(ping, atNanoseconds: 0) == [])
@@ -172,12 +187,16 @@ struct ChatSessionTests {
     @Test func protocolViolationsFailTheConnection() {
         var session = Self.joined()
         let binary = FrameAssembler.Frame(opcode: FrameAssembler.binary, payload: [1])
-        #expect(session.received(binary, atNanoseconds: 0)
-                == [.note(.protocolError(.unsupportedData, reason: "binary messages are not supported")),
-                    .fail(.unsupportedData, reason: "binary messages are not supported")])
+        #expect(
+            session.received(binary, atNanoseconds: 0)
+                == [
+                    .note(.protocolError(.unsupportedData, reason: "binary messages are not supported")),
+                    .fail(.unsupportedData, reason: "binary messages are not supported"),
+                ])
         var other = Self.joined()
         let unmasked = FrameAssembler.Frame(opcode: FrameAssembler.text, masked: false, payload: [0x7B, 0x7D])
-        #expect(other.received(unmasked, atNanoseconds: 0).contains { if case .fail(.protocolError, _) = $0 { true } else { false } })
+        #expect(
+            other.received(unmasked, atNanoseconds: 0).contains { if case .fail(.protocolError, _) = $0 { true } else { false } })
         #expect(other.decoderFailed(.messageTooBig, reason: "frame too big") == [])
     }
 

@@ -35,9 +35,11 @@ struct ClientMessageTests {
 
     @Test func problemsBecomeErrorEvents() {
         let event = ClientMessage.Problem.invalidJSON.event
-        #expect(String(decoding: event.json(), as: UTF8.self)
+        #expect(
+            String(decoding: event.json(), as: UTF8.self)
                 == #"{"type":"error","code":"json_invalid","message":"JSONの形式が不正です"}"#)
-        #expect(String(decoding: event.json(language: .english), as: UTF8.self)
+        #expect(
+            String(decoding: event.json(language: .english), as: UTF8.self)
                 == #"{"type":"error","code":"json_invalid","message":"Malformed JSON"}"#)
     }
 }
@@ -51,7 +53,8 @@ struct ServerEventTests {
         #expect(text(.left(userID: "7")) == #"{"type":"leave","user_id":"7","message":"7が退室しました"}"#)
         #expect(text(.pong) == #"{"type":"pong"}"#)
         let message = ChatMessage(id: 42, roomID: "general", userID: "7", content: "a \"quote\"\n", timestamp: 1764393600.123456)
-        #expect(text(.message(message))
+        #expect(
+            text(.message(message))
                 == #"{"type":"message","id":42,"user_id":"7","content":"a \"quote\"\n","timestamp":1764393600.123456}"#)
     }
 

@@ -78,7 +78,8 @@ struct FrameAssemblerTests {
     @Test mutating func fragmentedMessagesAreLimitedAsAWhole() {
         let r19 = assembler.receive(Frame(fin: false, opcode: FrameAssembler.text, payload: Array(repeating: 0x61, count: 10)))
         #expect(r19 == .none)
-        let r20 = assembler.receive(Frame(fin: false, opcode: FrameAssembler.continuation, payload: Array(repeating: 0x61, count: 6)))
+        let r20 = assembler.receive(
+            Frame(fin: false, opcode: FrameAssembler.continuation, payload: Array(repeating: 0x61, count: 6)))
         #expect(r20 == .none)
         let r21 = assembler.receive(Frame(opcode: FrameAssembler.continuation, payload: [0x61]))
         #expect(r21 == .fail(.messageTooBig, reason: "message too big"))
@@ -94,7 +95,9 @@ struct FrameAssemblerTests {
         #expect(receive([0x0F, 0xA1]) == .close(code: CloseCode(rawValue: 4001), reason: ""))
         #expect(receive([0x03]) == .fail(.protocolError, reason: "close frame with a 1-byte payload"))
         for invalid: UInt16 in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000] {
-            #expect(receive([UInt8(invalid >> 8), UInt8(invalid & 0xFF)]) == .fail(.protocolError, reason: "invalid close code"), "\(invalid)")
+            #expect(
+                receive([UInt8(invalid >> 8), UInt8(invalid & 0xFF)]) == .fail(.protocolError, reason: "invalid close code"),
+                "\(invalid)")
         }
         #expect(receive([0x03, 0xE8, 0xFF]) == .fail(.invalidPayload, reason: "close reason is not UTF-8"))
     }

@@ -23,19 +23,22 @@ struct ChatConnectionTests {
 
     init() throws {
         conninfo = try TestDatabase.migrated()
-        let configuration = try ChatConfiguration(SettingsReader(environment: [
-            "SECRET_KEY": secret, "DATABASE_URL": conninfo,
-            // A burst of 3 and one more a second: a flood of 20 passes it however slow the machine.
-            "WS_MESSAGE_BURST": "3", "WS_MAX_MESSAGES_PER_SECOND": "1",
-        ]))
-        hub = ChatHub(configuration: configuration, store: ChatStore(conninfo: conninfo, logger: Logger(label: "test")),
-                      logger: Logger(label: "test"))
+        let configuration = try ChatConfiguration(
+            SettingsReader(environment: [
+                "SECRET_KEY": secret, "DATABASE_URL": conninfo,
+                // A burst of 3 and one more a second: a flood of 20 passes it however slow the machine.
+                "WS_MESSAGE_BURST": "3", "WS_MAX_MESSAGES_PER_SECOND": "1",
+            ]))
+        hub = ChatHub(
+            configuration: configuration, store: ChatStore(conninfo: conninfo, logger: Logger(label: "test")),
+            logger: Logger(label: "test"))
         hub.listenerChanged(up: true)
     }
 
     func makeUser(active: Bool = true) throws -> Int {
         let name = "conn\(UInt32.random(in: 0...UInt32.max))"
-        return try PGConnection(conninfo: conninfo).query("""
+        return try PGConnection(conninfo: conninfo).query(
+            """
             INSERT INTO users (username, email, hashed_password, is_active)
             VALUES (\(name), \(name + "@example.com"), 'x', \(active)) RETURNING id
             """)[0].decode(0, as: Int.self)
@@ -52,9 +55,10 @@ struct ChatConnectionTests {
         let hub = self.hub
         try await channel.eventLoop.submit {
             let writer = RawFrameWriter()
-            let connection = ChatConnection(hub: hub, shard: RoomShard(eventLoop: channel.eventLoop, daemonID: "test"),
-                                            route: ChatRoute(roomID: "r", token: token, since: nil), language: .japanese,
-                                            requestID: nil, writer: writer)
+            let connection = ChatConnection(
+                hub: hub, shard: RoomShard(eventLoop: channel.eventLoop, daemonID: "test"),
+                route: ChatRoute(roomID: "r", token: token, since: nil), language: .japanese,
+                requestID: nil, writer: writer)
             try channel.pipeline.syncOperations.addHandler(writer)
             try channel.pipeline.syncOperations.addHandler(connection)
         }.get()
@@ -63,8 +67,10 @@ struct ChatConnectionTests {
 
     /// A client frame (masked with a zero key, which leaves the payload as it is).
     func send(_ channel: NIOAsyncTestingChannel, _ opcode: WebSocketOpcode, _ payload: String) async throws {
-        try await channel.writeInbound(WebSocketFrame(fin: true, opcode: opcode, maskKey: [0, 0, 0, 0],
-                                                      data: ByteBuffer(string: payload)))
+        try await channel.writeInbound(
+            WebSocketFrame(
+                fin: true, opcode: opcode, maskKey: [0, 0, 0, 0],
+                data: ByteBuffer(string: payload)))
     }
 
     /// The next frame the server writes: opcode and payload (waits up to five seconds for the
@@ -121,8 +127,9 @@ struct ChatConnectionTests {
             frames.append(frame)
             if frame.opcode == 0x8 { break }
         }
-        #expect(frames.filter { $0.opcode == 0x1 }.map { String(decoding: $0.payload, as: UTF8.self) }.last?
-                    .contains(#""code":"rate_limited""#) == true)
+        #expect(
+            frames.filter { $0.opcode == 0x1 }.map { String(decoding: $0.payload, as: UTF8.self) }.last?
+                .contains(#""code":"rate_limited""#) == true)
         #expect(closeCode(frames.last) == 1008)
     }
 }

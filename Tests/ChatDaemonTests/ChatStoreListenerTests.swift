@@ -44,9 +44,10 @@ struct ChatStoreListenerTests {
 
     func startListener() throws -> (ChatListener, Inbox) {
         let inbox = Inbox()
-        let listener = ChatListener(conninfo: conninfo, logger: logger, keepaliveSeconds: 1,
-                                    deliver: { events in inbox.events.withLockedValue { $0 += events } },
-                                    stateChanged: { up in inbox.up.withLockedValue { $0 = up } })
+        let listener = ChatListener(
+            conninfo: conninfo, logger: logger, keepaliveSeconds: 1,
+            deliver: { events in inbox.events.withLockedValue { $0 += events } },
+            stateChanged: { up in inbox.up.withLockedValue { $0 = up } })
         listener.start()
         guard inbox.wait(until: { inbox.up.withLockedValue { $0 } }) else {
             throw TestSetupError(description: "the listener did not come up")
@@ -56,7 +57,8 @@ struct ChatStoreListenerTests {
 
     func makeUser(active: Bool = true) throws -> Int {
         let name = "chat\(UInt32.random(in: 0...UInt32.max))"
-        return try PGConnection(conninfo: conninfo).query("""
+        return try PGConnection(conninfo: conninfo).query(
+            """
             INSERT INTO users (username, email, hashed_password, is_active)
             VALUES (\(name), \(name + "@example.com"), 'x', \(active)) RETURNING id
             """)[0].decode(0, as: Int.self)
@@ -72,7 +74,8 @@ struct ChatStoreListenerTests {
         let user = try makeUser()
         let (roomA, roomB) = (room(), room())
         let big = String(repeating: "長", count: 4000)  // 12000 bytes: announced by reference
-        store.submit(.notify(.joined(roomID: roomA, userID: String(user), origin: ConnectionKey(daemon: "d", number: 1)), failed: nil))
+        store.submit(
+            .notify(.joined(roomID: roomA, userID: String(user), origin: ConnectionKey(daemon: "d", number: 1)), failed: nil))
         for index in 0..<30 {
             store.submit(.insert(room: index % 2 == 0 ? roomA : roomB, userID: user, content: "m\(index)") { _ in })
         }
@@ -87,15 +90,17 @@ struct ChatStoreListenerTests {
         #expect(a.allSatisfy { $0.userID == String(user) && $0.timestamp > 1_700_000_000 })
         let notices = inbox.events.withLockedValue { $0.filter { $0.roomID == roomA } }
         #expect(notices.first == .joined(roomID: roomA, userID: String(user), origin: ConnectionKey(daemon: "d", number: 1)))
-        #expect(inbox.wait {
-            inbox.events.withLockedValue { $0.last { $0.roomID == roomA } } == .left(roomID: roomA, userID: String(user))
-        })
+        #expect(
+            inbox.wait {
+                inbox.events.withLockedValue { $0.last { $0.roomID == roomA } } == .left(roomID: roomA, userID: String(user))
+            })
 
         // The replay reads the same rows back.
         let replayed = NIOLockedValueBox<[ChatMessage]?>(nil)
-        store.submit(.replay(room: roomA, afterID: a[0].id, limit: 3) { result in
-            replayed.withLockedValue { $0 = try? result.get() }
-        })
+        store.submit(
+            .replay(room: roomA, afterID: a[0].id, limit: 3) { result in
+                replayed.withLockedValue { $0 = try? result.get() }
+            })
         #expect(inbox.wait { replayed.withLockedValue { $0 } != nil })
         #expect(replayed.withLockedValue { $0 } == Array(a[1...3]))
     }
@@ -106,7 +111,7 @@ struct ChatStoreListenerTests {
         let (listener, inbox) = try startListener()
         defer { listener.stop() }
         let stores = [ChatStore(conninfo: conninfo, logger: logger), ChatStore(conninfo: conninfo, logger: logger)]
-        defer { stores.forEach { $0.stop() } }
+        defer { for store in stores { store.stop() } }
         let user = try makeUser()
         let shared = room()
         let count = 200

@@ -42,26 +42,30 @@ struct HMACTests {
 
     @Test func emptyKeyAndMessage() {
         // HMAC-SHA256 with an empty key over an empty message.
-        #expect(hex(HMAC.sha256(key: [UInt8](), message: [UInt8]()))
-            == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        #expect(
+            hex(HMAC.sha256(key: [UInt8](), message: [UInt8]()))
+                == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
     }
 }
 
 struct SHA256DigestTests {
     @Test func abc() {
-        #expect(hex(SHA256Digest.hash(utf8("abc")))
-            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            hex(SHA256Digest.hash(utf8("abc")))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test func empty() {
-        #expect(hex(SHA256Digest.hash([UInt8]()))
-            == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            hex(SHA256Digest.hash([UInt8]()))
+                == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
     @Test func twoBlockMessage() {
         let message = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
-        #expect(hex(SHA256Digest.hash(message.utf8))
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            hex(SHA256Digest.hash(message.utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 }
 
@@ -90,8 +94,10 @@ struct ConstantTimeTests {
 /// Standard base64 (RFC 4648 §10 test vectors), padded.
 struct Base64Tests {
     @Test func rfc4648Vectors() {
-        let vectors = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
-                       ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        let vectors = [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"),
+        ]
         for (plain, encoded) in vectors {
             #expect(Base64.encode(utf8(plain)) == encoded)
             #expect(Base64.decode(encoded) == utf8(plain))
@@ -108,8 +114,10 @@ struct Base64Tests {
 
 struct Base64URLTests {
     @Test func rfc4648Vectors() {
-        let vectors = ["": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg",
-                       "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy"]
+        let vectors = [
+            "": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg",
+            "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy",
+        ]
         for (plain, encoded) in vectors {
             #expect(Base64URL.encode(utf8(plain)) == encoded)
             #expect(Base64URL.decode(encoded) == utf8(plain))
@@ -142,19 +150,19 @@ struct Base64URLTests {
     }
 
     @Test(arguments: [
-        "Zm9v+g",   // standard alphabet '+'
-        "Zm9v/g",   // standard alphabet '/'
-        "Zm9 v",    // whitespace
+        "Zm9v+g",  // standard alphabet '+'
+        "Zm9v/g",  // standard alphabet '/'
+        "Zm9 v",  // whitespace
         "Zm9v\n",
         "Zm9v!",
-        "Z",        // impossible length
+        "Z",  // impossible length
         "Zm9vY",
-        "Zg=",      // incomplete padding
+        "Zg=",  // incomplete padding
         "Zg===",
         "Z===",
         "=Zg=",
-        "Zg==Zg==", // padding in the middle
-        "Zh",       // non-zero unused bits
+        "Zg==Zg==",  // padding in the middle
+        "Zh",  // non-zero unused bits
         "Zm9",
         "ü",
     ])

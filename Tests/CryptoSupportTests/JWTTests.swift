@@ -9,21 +9,28 @@ private let now: Int64 = 1_700_000_000
 //     from jose import jwt
 //     jwt.encode({"sub": "42", "email": "test@example.com", "exp": 4102444800, "type": "access"},
 //                "test-secret-key", algorithm="HS256")
-private let joseAccess = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImVtYWlsIjoidGVzdEBleGFtcGxlLmNvbSIsImV4cCI6NDEwMjQ0NDgwMCwidHlwZSI6ImFjY2VzcyJ9.AnJUsVhFnxFHWmyhuGB5uGNcuCCeZgrfOl9Dcx3HkUs"
+private let joseAccess =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImVtYWlsIjoidGVzdEBleGFtcGxlLmNvbSIsImV4cCI6NDEwMjQ0NDgwMCwidHlwZSI6ImFjY2VzcyJ9.AnJUsVhFnxFHWmyhuGB5uGNcuCCeZgrfOl9Dcx3HkUs"
 // The same with "type": "refresh".
-private let joseRefresh = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImVtYWlsIjoidGVzdEBleGFtcGxlLmNvbSIsImV4cCI6NDEwMjQ0NDgwMCwidHlwZSI6InJlZnJlc2gifQ.CEANA-KP6MLqZhDEeFZE_Qa8fSTQg9psvbYpgof5Ud8"
+private let joseRefresh =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImVtYWlsIjoidGVzdEBleGFtcGxlLmNvbSIsImV4cCI6NDEwMjQ0NDgwMCwidHlwZSI6InJlZnJlc2gifQ.CEANA-KP6MLqZhDEeFZE_Qa8fSTQg9psvbYpgof5Ud8"
 // {"sub": "42", "exp": datetime(2100, 1, 1, tzinfo=timezone.utc), "type": "access"}:
 // python-jose writes a datetime exp as an integer.
-private let joseDatetimeExp = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImV4cCI6NDEwMjQ0NDgwMCwidHlwZSI6ImFjY2VzcyJ9.GoZfnjSWLpsZN0L2je0XGZCvxXnJKzZlcIweZBmvHss"
+private let joseDatetimeExp =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImV4cCI6NDEwMjQ0NDgwMCwidHlwZSI6ImFjY2VzcyJ9.GoZfnjSWLpsZN0L2je0XGZCvxXnJKzZlcIweZBmvHss"
 // {"sub": "ユーザー", "note": "quote\" back\\ nl\n tab\t ctl\x01 emoji😀 slash/", "exp": 4102444800, "type": "access"}
-private let joseEscapes = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJcdTMwZTZcdTMwZmNcdTMwYjZcdTMwZmMiLCJub3RlIjoicXVvdGVcIiBiYWNrXFwgbmxcbiB0YWJcdCBjdGxcdTAwMDEgZW1vamlcdWQ4M2RcdWRlMDAgc2xhc2gvIiwiZXhwIjo0MTAyNDQ0ODAwLCJ0eXBlIjoiYWNjZXNzIn0.I5SkeGqIJ3ymqdL63SAONsnldAD05ykHuIrm75Oh5uU"
+private let joseEscapes =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJcdTMwZTZcdTMwZmNcdTMwYjZcdTMwZmMiLCJub3RlIjoicXVvdGVcIiBiYWNrXFwgbmxcbiB0YWJcdCBjdGxcdTAwMDEgZW1vamlcdWQ4M2RcdWRlMDAgc2xhc2gvIiwiZXhwIjo0MTAyNDQ0ODAwLCJ0eXBlIjoiYWNjZXNzIn0.I5SkeGqIJ3ymqdL63SAONsnldAD05ykHuIrm75Oh5uU"
 // {"sub": "42", "exp": 4102444800.5, "f": 1.5, "b": True, "n": None, "arr": [1, "a", {"x": 2}], "o": {"k": [1, 2]}}
-private let joseMixed = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImV4cCI6NDEwMjQ0NDgwMC41LCJmIjoxLjUsImIiOnRydWUsIm4iOm51bGwsImFyciI6WzEsImEiLHsieCI6Mn1dLCJvIjp7ImsiOlsxLDJdfX0.lK9j14lxAXfUAqNTMzZAkfya34gc182_2bAnkTy4dsI"
+private let joseMixed =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImV4cCI6NDEwMjQ0NDgwMC41LCJmIjoxLjUsImIiOnRydWUsIm4iOm51bGwsImFyciI6WzEsImEiLHsieCI6Mn1dLCJvIjp7ImsiOlsxLDJdfX0.lK9j14lxAXfUAqNTMzZAkfya34gc182_2bAnkTy4dsI"
 // {"sub": "42", "d0": 0.1, "d1": 1.5, ... "d20": 9007199254740994.0, "exp": 4102444800} with the values of `doubles`.
-private let joseDoubles = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImQwIjowLjEsImQxIjoxLjUsImQyIjoxZSsxNiwiZDMiOjEwMDAwMDAwMDAwMDAwMDAuMCwiZDQiOjk5OTk5OTk5OTk5OTk5OTguMCwiZDUiOjFlLTA1LCJkNiI6MC4wMDAxLCJkNyI6MC4wMDAxMjM0NSwiZDgiOjEyMzQ1Njc4OS4xMjMsImQ5Ijo1ZS0zMjQsImQxMCI6MS43OTc2OTMxMzQ4NjIzMTU3ZSszMDgsImQxMSI6Mi41ZS0wNywiZDEyIjotMC4wLCJkMTMiOjAuMCwiZDE0IjoxMDAuMCwiZDE1IjoxZSsyMiwiZDE2IjoxLjIzNDU2Nzg5MDEyMzQ1NjhlKzE3LCJkMTciOi0zLjE0MTU5LCJkMTgiOjQxMDI0NDQ4MDAuNSwiZDE5IjowLjMzMzMzMzMzMzMzMzMzMzMsImQyMCI6OTAwNzE5OTI1NDc0MDk5NC4wLCJleHAiOjQxMDI0NDQ4MDB9.TvF6W_kK_qZ9_RsRfrVDhgqUa14nvNur2Dml3O2wmmI"
+private let joseDoubles =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI0MiIsImQwIjowLjEsImQxIjoxLjUsImQyIjoxZSsxNiwiZDMiOjEwMDAwMDAwMDAwMDAwMDAuMCwiZDQiOjk5OTk5OTk5OTk5OTk5OTguMCwiZDUiOjFlLTA1LCJkNiI6MC4wMDAxLCJkNyI6MC4wMDAxMjM0NSwiZDgiOjEyMzQ1Njc4OS4xMjMsImQ5Ijo1ZS0zMjQsImQxMCI6MS43OTc2OTMxMzQ4NjIzMTU3ZSszMDgsImQxMSI6Mi41ZS0wNywiZDEyIjotMC4wLCJkMTMiOjAuMCwiZDE0IjoxMDAuMCwiZDE1IjoxZSsyMiwiZDE2IjoxLjIzNDU2Nzg5MDEyMzQ1NjhlKzE3LCJkMTciOi0zLjE0MTU5LCJkMTgiOjQxMDI0NDQ4MDAuNSwiZDE5IjowLjMzMzMzMzMzMzMzMzMzMzMsImQyMCI6OTAwNzE5OTI1NDc0MDk5NC4wLCJleHAiOjQxMDI0NDQ4MDB9.TvF6W_kK_qZ9_RsRfrVDhgqUa14nvNur2Dml3O2wmmI"
 // The claims of `roundTripKeepsOrderAndValues` (name: "山田 太郎 \U0001F600 ...", big: 2**63-1,
 // list: [1, -2, 3.5, "ü", [], {}, None, True], ...) given to jwt.encode in the same order.
-private let joseRoundTrip = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0eXBlIjoicmVmcmVzaCIsInp6eiI6Imxhc3Qtc29ydGVkIGZpcnN0Iiwic3ViIjoidXNlci03IiwianRpIjoiYzBmZmVlIiwibmFtZSI6Ilx1NWM3MVx1NzUzMCBcdTU5MmFcdTkwY2UgXHVkODNkXHVkZTAwIFwicXVvdGVkXCIgXFwgLyBcdTAwN2YgXHUwMDAwIFxyXG5cdFxiXGYiLCJiaWciOjkyMjMzNzIwMzY4NTQ3NzU4MDcsIm5lZyI6LTkyMjMzNzIwMzY4NTQ3NzU4MDgsInplcm8iOjAsInBpIjozLjE0MTU5LCJ0aW55IjoxZS0zMDAsInllcyI6dHJ1ZSwibm8iOmZhbHNlLCJub3RoaW5nIjpudWxsLCJsaXN0IjpbMSwtMiwzLjUsIlx1MDBmYyIsW10se30sbnVsbCx0cnVlXSwiZXhwIjo0MTAyNDQ0ODAwLCJhYWEiOiJ4In0.fCkAdSTvV_mX_Lb7OePtxALckgNdhYssCbBEIT1yNII"
+private let joseRoundTrip =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0eXBlIjoicmVmcmVzaCIsInp6eiI6Imxhc3Qtc29ydGVkIGZpcnN0Iiwic3ViIjoidXNlci03IiwianRpIjoiYzBmZmVlIiwibmFtZSI6Ilx1NWM3MVx1NzUzMCBcdTU5MmFcdTkwY2UgXHVkODNkXHVkZTAwIFwicXVvdGVkXCIgXFwgLyBcdTAwN2YgXHUwMDAwIFxyXG5cdFxiXGYiLCJiaWciOjkyMjMzNzIwMzY4NTQ3NzU4MDcsIm5lZyI6LTkyMjMzNzIwMzY4NTQ3NzU4MDgsInplcm8iOjAsInBpIjozLjE0MTU5LCJ0aW55IjoxZS0zMDAsInllcyI6dHJ1ZSwibm8iOmZhbHNlLCJub3RoaW5nIjpudWxsLCJsaXN0IjpbMSwtMiwzLjUsIlx1MDBmYyIsW10se30sbnVsbCx0cnVlXSwiZXhwIjo0MTAyNDQ0ODAwLCJhYWEiOiJ4In0.fCkAdSTvV_mX_Lb7OePtxALckgNdhYssCbBEIT1yNII"
 private let doubles: [Double] = [
     0.1, 1.5, 1e16, 1e15, 9999999999999998.0, 1e-05, 0.0001, 0.00012345, 123456789.123, .leastNonzeroMagnitude,
     1.7976931348623157e308, 2.5e-7, -0.0, 0.0, 100.0, 1e22, 123456789012345680.0, -3.14159,
@@ -142,8 +149,11 @@ struct JWTTests {
         let decoded = try signer.verify(token, now: now, expectedType: "refresh")
         #expect(decoded == claims)
         #expect(decoded.names == claims.names)
-        #expect(decoded.names == ["type", "zzz", "sub", "jti", "name", "big", "neg", "zero", "pi", "tiny",
-                                  "yes", "no", "nothing", "list", "exp", "aaa"])
+        #expect(
+            decoded.names == [
+                "type", "zzz", "sub", "jti", "name", "big", "neg", "zero", "pi", "tiny",
+                "yes", "no", "nothing", "list", "exp", "aaa",
+            ])
         #expect(decoded.jwtID == "c0ffee")
         #expect(decoded.subject == "user-7")
         // Only ASCII on the wire, as python-jose writes it.
@@ -200,9 +210,13 @@ struct JWTTests {
 
     @Test func rejectsOtherAlgorithmSpellings() {
         let payload = #"{"sub":"42","exp":4102444800}"#
-        for header in [#"{"alg":"hs256"}"#, #"{"alg":"HS256 "}"#, #"{"alg":"RS256"}"#, #"{"typ":"JWT"}"#,
-                       #"{"alg":null}"#, #"{"alg":["HS256"]}"#, #"{"alg":256}"#] {
-            #expect(throws: JWTError.unsupportedAlgorithm) { try signer.verify(forge(header: header, payload: payload), now: now) }
+        for header in [
+            #"{"alg":"hs256"}"#, #"{"alg":"HS256 "}"#, #"{"alg":"RS256"}"#, #"{"typ":"JWT"}"#,
+            #"{"alg":null}"#, #"{"alg":["HS256"]}"#, #"{"alg":256}"#,
+        ] {
+            #expect(throws: JWTError.unsupportedAlgorithm) {
+                try signer.verify(forge(header: header, payload: payload), now: now)
+            }
         }
         // A minimal header without "typ" is fine.
         #expect(throws: Never.self) { try signer.verify(forge(header: #"{"alg":"HS256"}"#, payload: payload), now: now) }
@@ -324,8 +338,10 @@ struct JWTTests {
 
     @Test func rejectsNotThreeParts() {
         let p = parts(joseAccess)
-        for token in ["", ".", "..", "...", p[0], p[0] + "." + p[1], joseAccess + ".", joseAccess + "." + p[2],
-                      p[0] + "." + p[1] + "." + p[2] + "." + p[2]] {
+        for token in [
+            "", ".", "..", "...", p[0], p[0] + "." + p[1], joseAccess + ".", joseAccess + "." + p[2],
+            p[0] + "." + p[1] + "." + p[2] + "." + p[2],
+        ] {
             #expect(throws: JWTError.malformed) { try signer.verify(token, now: now) }
         }
     }
@@ -333,12 +349,12 @@ struct JWTTests {
     @Test func rejectsBadBase64() {
         let p = parts(joseAccess)
         let tokens = [
-            p[0] + "=." + p[1] + "." + p[2],                  // padding
+            p[0] + "=." + p[1] + "." + p[2],  // padding
             p[0] + "." + p[1] + "." + p[2] + "=",
             p[0] + "." + p[1].replacing("-", with: "+") + "x+/." + p[2],  // standard alphabet
             p[0] + "." + p[1] + "." + p[2] + "%",
-            " " + joseAccess, joseAccess + "\n",              // whitespace
-            p[0] + "." + p[1] + "A." + p[2],                   // impossible lengths (4n+1)
+            " " + joseAccess, joseAccess + "\n",  // whitespace
+            p[0] + "." + p[1] + "A." + p[2],  // impossible lengths (4n+1)
             p[0] + "." + p[1] + "." + p[2] + "AB",
             "é" + joseAccess,
         ]
@@ -348,23 +364,25 @@ struct JWTTests {
     }
 
     @Test func rejectsPayloadThatIsNotAnObject() {
-        for payload in ["[1,2]", #""sub""#, "4102444800", "null", "true", "", " ",
-                        #"{"exp":4102444800} x"#, #"{"exp":4102444800}{}"#, #"{"exp":4102444800,}"#,
-                        #"{"exp":4102444800"#, #"{exp:4102444800}"#, #"{'exp':4102444800}"#] {
+        for payload in [
+            "[1,2]", #""sub""#, "4102444800", "null", "true", "", " ",
+            #"{"exp":4102444800} x"#, #"{"exp":4102444800}{}"#, #"{"exp":4102444800,}"#,
+            #"{"exp":4102444800"#, #"{exp:4102444800}"#, #"{'exp':4102444800}"#,
+        ] {
             #expect(throws: JWTError.malformed) { try signer.verify(forge(payload: payload), now: now) }
         }
     }
 
     @Test func rejectsInvalidJSONInsidePayload() {
         let invalid = [
-            #"{"exp":4102444800,"exp":1}"#,                   // duplicate member
-            #"{"exp":4102444800,"o":{"a":1,"a":2}}"#,          // duplicate nested member
+            #"{"exp":4102444800,"exp":1}"#,  // duplicate member
+            #"{"exp":4102444800,"o":{"a":1,"a":2}}"#,  // duplicate nested member
             #"{"exp":NaN}"#, #"{"exp":Infinity}"#, #"{"exp":1e999}"#,
             #"{"exp":04102444800}"#, #"{"exp":+4102444800}"#, #"{"exp":4102444800.}"#, #"{"exp":.5}"#,
-            #"{"exp":4102444800,"s":"\ud800"}"#,              // lone high surrogate
-            #"{"exp":4102444800,"s":"\udc00"}"#,              // lone low surrogate
+            #"{"exp":4102444800,"s":"\ud800"}"#,  // lone high surrogate
+            #"{"exp":4102444800,"s":"\udc00"}"#,  // lone low surrogate
             #"{"exp":4102444800,"s":"\x"}"#, #"{"exp":4102444800,"s":"\u12"}"#,
-            "{\"exp\":4102444800,\"s\":\"a\u{1}b\"}",         // raw control character
+            "{\"exp\":4102444800,\"s\":\"a\u{1}b\"}",  // raw control character
             #"{"exp":4102444800,"a":[1,2}"#, #"{"exp":4102444800,"a":tru}"#,
             #"{"exp":4102444800,"a":"#,
             "{\"exp\":4102444800,\"a\":" + String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "}",
@@ -373,7 +391,8 @@ struct JWTTests {
             #expect(throws: JWTError.malformed) { try signer.verify(forge(payload: payload), now: now) }
         }
         // Invalid UTF-8 inside a string.
-        let input = b64(#"{"alg":"HS256"}"#) + "." + Base64URL.encode(Array(#"{"exp":4102444800,"s":""#.utf8) + [0xFF, 0x22, 0x7D])
+        let input =
+            b64(#"{"alg":"HS256"}"#) + "." + Base64URL.encode(Array(#"{"exp":4102444800,"s":""#.utf8) + [0xFF, 0x22, 0x7D])
         let token = input + "." + Base64URL.encode(HMAC.sha256(key: Array(secret.utf8), message: Array(input.utf8)))
         #expect(throws: JWTError.malformed) { try signer.verify(token, now: now) }
     }
@@ -392,8 +411,10 @@ struct JWTTests {
     }
 
     @Test func errorDescriptionsAreShortAndSafe() {
-        let errors: [JWTError] = [.malformed, .unsupportedAlgorithm, .badSignature, .expired, .notYetValid,
-                                  .missingClaim("exp"), .invalidClaim("nbf"), .wrongType(expected: "access")]
+        let errors: [JWTError] = [
+            .malformed, .unsupportedAlgorithm, .badSignature, .expired, .notYetValid,
+            .missingClaim("exp"), .invalidClaim("nbf"), .wrongType(expected: "access"),
+        ]
         for error in errors {
             #expect(error.description.utf8.count < 40)
             #expect(!error.description.contains(secret))
@@ -407,8 +428,8 @@ struct JWTTests {
 struct UnixTimeTests {
     @Test func nowIsPlausible() {
         let t = UnixTime.now()
-        #expect(t > 1_700_000_000)      // after 2023-11
-        #expect(t < 4_102_444_800)      // before 2100
+        #expect(t > 1_700_000_000)  // after 2023-11
+        #expect(t < 4_102_444_800)  // before 2100
         #expect(UnixTime.now() >= t)
     }
 }

@@ -5,22 +5,22 @@ import CryptoSupport
 //     from passlib.context import CryptContext
 //     CryptContext(schemes=["bcrypt"]).hash(password)          # $2b$, cost 12
 //     passlib.hash.bcrypt.using(rounds=4, ident="2a"/"2y"/"2b").hash(password)
-private let passlibTestPass = "$2b$12$Nc4TJytV8zZej0mS2/nsFuqk2PRQp8Tb2meOpZAi7weKDKNgcH6c6"      // "TestPass123!"
-private let passlibJapanese = "$2b$12$vyHhXjmk9GATFTPqgbyzheUfetbbNuRvIx2zcxYRuS/ScfRpUoxHW"      // "パスワード123"
-private let passlibLong = "$2b$12$sfX5sAOX4xy12SVu0sJX3.qAwDzyGAKtkAEIL2froODUHat1fT/1K"          // "a"*72 + "TAIL-ignored"
+private let passlibTestPass = "$2b$12$Nc4TJytV8zZej0mS2/nsFuqk2PRQp8Tb2meOpZAi7weKDKNgcH6c6"  // "TestPass123!"
+private let passlibJapanese = "$2b$12$vyHhXjmk9GATFTPqgbyzheUfetbbNuRvIx2zcxYRuS/ScfRpUoxHW"  // "パスワード123"
+private let passlibLong = "$2b$12$sfX5sAOX4xy12SVu0sJX3.qAwDzyGAKtkAEIL2froODUHat1fT/1K"  // "a"*72 + "TAIL-ignored"
 private let passlibJapaneseLong = "$2b$12$DmoW0g8yXV3OgtDpZeqCMOW0qOQEbnaM6HcMs1NertQmq7qcqVTdK"  // "あ"*30 (90 bytes)
-private let passlib2a = "$2a$04$xLQ2Ypw05A8VnI8VF3edeeRivMPgei8quDLDFipMOWAmEjlvvYvmu"            // "TestPass123!"
-private let passlib2y = "$2y$04$fG7GUmSNNpuTy99smXZ5UeQHbPeUVA/LdPFftOLfKHHNNOdYzoHZi"            // "TestPass123!"
-private let passlib600 = "$2b$04$xK6GoLMU3wQ9sWkEtBxOo.rh4AubzI2z8r6tOrG9x.t2RuKAPjB6G"           // "x"*600
+private let passlib2a = "$2a$04$xLQ2Ypw05A8VnI8VF3edeeRivMPgei8quDLDFipMOWAmEjlvvYvmu"  // "TestPass123!"
+private let passlib2y = "$2y$04$fG7GUmSNNpuTy99smXZ5UeQHbPeUVA/LdPFftOLfKHHNNOdYzoHZi"  // "TestPass123!"
+private let passlib600 = "$2b$04$xK6GoLMU3wQ9sWkEtBxOo.rh4AubzI2z8r6tOrG9x.t2RuKAPjB6G"  // "x"*600
 
 // Made by this PasswordHasher and checked once by hand with passlib's
 // CryptContext(schemes=["bcrypt"]).verify(password, hash) → True (wrong password → False;
 // needs_update → False). passlib also confirmed that for "a"*72 + "TAIL-ignored" the password
 // "a"*72 verifies, and for "あ"*30 "あ"*24 (72 bytes) does but "あ"*23 does not.
-private let oursTestPass = "$2b$12$fuWjm3kVl4YrvMFnqPwuO.rN7V/SCMr51qw/8Y16FSryXast7RHuK"        // "TestPass123!"
-private let oursJapanese = "$2b$12$5sYBq9xZDBU4RATyWNQ60uDLH1pSadwqrSvpIcYwbDFJBiFW7lzHa"        // "パスワード123"
-private let oursLong = "$2b$12$dKxE90CS5pDwiTpf2VTDQeVuXFqmcvcaUfB1G/nYwiqjDjhXMTiQW"            // "a"*72 + "TAIL-ignored"
-private let oursJapaneseLong = "$2b$04$hw759iJ/vq6Ee7rQSFAvYunBx0vYnZ28iwxPMjWQxuHNuWm6uKWSe"    // "あ"*30
+private let oursTestPass = "$2b$12$fuWjm3kVl4YrvMFnqPwuO.rN7V/SCMr51qw/8Y16FSryXast7RHuK"  // "TestPass123!"
+private let oursJapanese = "$2b$12$5sYBq9xZDBU4RATyWNQ60uDLH1pSadwqrSvpIcYwbDFJBiFW7lzHa"  // "パスワード123"
+private let oursLong = "$2b$12$dKxE90CS5pDwiTpf2VTDQeVuXFqmcvcaUfB1G/nYwiqjDjhXMTiQW"  // "a"*72 + "TAIL-ignored"
+private let oursJapaneseLong = "$2b$04$hw759iJ/vq6Ee7rQSFAvYunBx0vYnZ28iwxPMjWQxuHNuWm6uKWSe"  // "あ"*30
 
 private let a72 = String(repeating: "a", count: 72)
 
@@ -151,9 +151,9 @@ struct PasswordHasherTests {
     @Test func needsRehash() throws {
         let hasher = PasswordHasher(cost: 12)
         #expect(!hasher.needsRehash(passlibTestPass))
-        #expect(hasher.needsRehash(try fast.hash("x")))          // cost 4, configured 12
+        #expect(hasher.needsRehash(try fast.hash("x")))  // cost 4, configured 12
         #expect(!fast.needsRehash(try fast.hash("x")))
-        #expect(fast.needsRehash(passlibTestPass))               // cost 12, configured 4
+        #expect(fast.needsRehash(passlibTestPass))  // cost 12, configured 4
         #expect(hasher.needsRehash("$2a$" + passlibTestPass.dropFirst(4)))
         #expect(hasher.needsRehash("$2y$" + passlibTestPass.dropFirst(4)))
         #expect(hasher.needsRehash("garbage"))

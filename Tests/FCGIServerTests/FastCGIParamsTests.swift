@@ -56,7 +56,8 @@ struct FastCGIParamsTests {
         response.headers.add("content-LENGTH", "2")
         response.headers.add("X-Process-Time", "0.10ms")  // as long as Content-Length: not mistaken for it
         let encoded = String(decoding: ResponseEncoding.encode(response), as: UTF8.self)
-        #expect(encoded == "Status: 200 OK\r\nContent-Type: application/json\r\ncontent-LENGTH: 2\r\n"
+        #expect(
+            encoded == "Status: 200 OK\r\nContent-Type: application/json\r\ncontent-LENGTH: 2\r\n"
                 + "X-Process-Time: 0.10ms\r\n\r\n{}")
     }
 
@@ -79,7 +80,8 @@ struct FastCGIParamsTests {
         var response = Response.json(.notFound, bytes: Array(#"{"detail":"Not Found"}"#.utf8))
         response.headers.add("X-Request-ID", "evil\r\nSet-Cookie: a=b")
         let encoded = String(decoding: ResponseEncoding.encode(response), as: UTF8.self)
-        #expect(encoded == "Status: 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n"
+        #expect(
+            encoded == "Status: 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n"
                 + #"{"detail":"Not Found"}"#)
         let head = String(decoding: ResponseEncoding.encode(response, includeBody: false), as: UTF8.self)
         #expect(head.hasSuffix("Content-Length: 22\r\n\r\n"))

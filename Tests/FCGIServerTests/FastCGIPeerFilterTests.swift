@@ -56,8 +56,9 @@ struct FastCGIPeerFilterTests {
         var router = Router<Void>()
         router.add(Route("GET", "/ping", Operation()) { _, _ in Response.json(bytes: Array(#"{"pong":true}"#.utf8)) })
         let logger = Logger(label: "test")
-        return WorkerLoop(socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
-                          application: Application(router: router, logger: logger), context: ())
+        return WorkerLoop(
+            socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
+            application: Application(router: router, logger: logger), context: ())
     }
 
     @Test func aTrustedPeerOnTCPIsServed() throws {

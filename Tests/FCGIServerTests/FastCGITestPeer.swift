@@ -76,11 +76,12 @@ final class FastCGITestPeer {
     /// records as nginx sends it.
     func sendPOST(_ target: String, body: [UInt8], contentType: String = "application/octet-stream") throws -> Client {
         let client = try connectClient()
-        try client.sendRequest(params: [
-            "REQUEST_METHOD": "POST", "REQUEST_URI": target, "SCRIPT_NAME": target, "QUERY_STRING": "",
-            "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1",
-            "CONTENT_TYPE": contentType, "CONTENT_LENGTH": String(body.count),
-        ], stdin: body)
+        try client.sendRequest(
+            params: [
+                "REQUEST_METHOD": "POST", "REQUEST_URI": target, "SCRIPT_NAME": target, "QUERY_STRING": "",
+                "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1",
+                "CONTENT_TYPE": contentType, "CONTENT_LENGTH": String(body.count),
+            ], stdin: body)
         return client
     }
 
@@ -107,12 +108,14 @@ final class FastCGITestPeer {
 
         init(_ client: Client) {
             self.client = client
-            let started = pthread_create(&thread, nil, { context in
-                let reader = Unmanaged<BackgroundReader>.fromOpaque(context!).takeRetainedValue()
-                reader.result = Result { try reader.client.readResponse() }
-                reader.client.close()
-                return nil
-            }, Unmanaged.passRetained(self).toOpaque())
+            let started = pthread_create(
+                &thread, nil,
+                { context in
+                    let reader = Unmanaged<BackgroundReader>.fromOpaque(context!).takeRetainedValue()
+                    reader.result = Result { try reader.client.readResponse() }
+                    reader.client.close()
+                    return nil
+                }, Unmanaged.passRetained(self).toOpaque())
             precondition(started == 0, "pthread_create failed")
         }
 
@@ -250,7 +253,9 @@ final class FastCGITestPeer {
             if length < 128 {
                 bytes.append(UInt8(length))
             } else {
-                bytes += [UInt8(0x80 | (length >> 24)), UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff)]
+                bytes += [
+                    UInt8(0x80 | (length >> 24)), UInt8((length >> 16) & 0xff), UInt8((length >> 8) & 0xff), UInt8(length & 0xff),
+                ]
             }
         }
     }
@@ -291,8 +296,10 @@ struct CGIResponse {
 
     static func headEnd(in bytes: [UInt8]) -> Int? {
         guard bytes.count >= 4 else { return nil }
-        for index in 0...(bytes.count - 4) where bytes[index] == 13 && bytes[index + 1] == 10
-            && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
+        for index in 0...(bytes.count - 4)
+        where bytes[index] == 13 && bytes[index + 1] == 10
+            && bytes[index + 2] == 13 && bytes[index + 3] == 10
+        {
             return index
         }
         return nil

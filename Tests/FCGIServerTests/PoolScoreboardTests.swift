@@ -66,8 +66,8 @@ struct PoolScoreboardTests {
             board.assign(slot, to: pid_t(100 + pid))
             return slot
         }
-        slots.forEach(board.begin)
-        slots.forEach { board.end($0, slowMicroseconds: 0) }
+        for slot in slots { board.begin(slot) }
+        for slot in slots { board.end(slot, slowMicroseconds: 0) }
         board.begin(slots[0])
         let status = board.poolStatus()
         #expect(status.maxActiveProcesses == 3)
@@ -113,11 +113,14 @@ struct PoolScoreboardTests {
     /// left out, and a stopped pool's board goes with its file.
     @Test func poolsSharingAFolderSeeEachOther() throws {
         var template = Array("/tmp/scoreboards-XXXXXX".utf8CString)
-        let directory = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
+        let directory = try #require(
+            template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
         defer {
             if let folder = opendir(directory) {
                 while let entry = readdir(folder) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                    }
                     if name != "." && name != ".." { unlink(directory + "/" + name) }
                 }
                 closedir(folder)

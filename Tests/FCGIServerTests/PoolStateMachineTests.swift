@@ -52,7 +52,8 @@ struct PoolStateMachineTests {
         #expect(machine.handle(.tick, now: 29_999).isEmpty)
         #expect(machine.handle(.tick, now: 30_000) == [.signal(pid: 2, signal: SIGTERM)])
         #expect(machine.handle(.tick, now: 33_000) == [.signal(pid: 2, signal: SIGKILL)])
-        #expect(machine.handle(.workerExited(pid: 2, reason: .signaled(signal: SIGKILL, coreDumped: false)), now: 33_001)
+        #expect(
+            machine.handle(.workerExited(pid: 2, reason: .signaled(signal: SIGKILL, coreDumped: false)), now: 33_001)
                 == [.exit(code: 0)])
     }
 
@@ -67,7 +68,10 @@ struct PoolStateMachineTests {
         var machine = started(2)
         _ = machine.handle(.terminate, now: 0)
         #expect(machine.handle(.workerExited(pid: 1, reason: .signaled(signal: SIGTERM, coreDumped: false)), now: 1).isEmpty)
-        #expect(machine.handle(.workerExited(pid: 2, reason: .signaled(signal: SIGTERM, coreDumped: false)), now: 2) == [.exit(code: 0)])
+        #expect(
+            machine.handle(.workerExited(pid: 2, reason: .signaled(signal: SIGTERM, coreDumped: false)), now: 2) == [
+                .exit(code: 0)
+            ])
     }
 
     @Test func reloadStartsNewWorkersAndRetiresOldOnes() {
@@ -115,7 +119,8 @@ struct PoolStateMachineReexecTests {
         #expect(machine.handle(.start, now: 0) == [.spawnWorker, .spawnWorker])
         _ = machine.handle(.workerStarted(pid: 10), now: 0)
         _ = machine.handle(.workerStarted(pid: 11), now: 0)
-        #expect(machine.handle(.adopt(pids: [2, 1]), now: 1) == [.signal(pid: 1, signal: SIGQUIT), .signal(pid: 2, signal: SIGQUIT)])
+        #expect(
+            machine.handle(.adopt(pids: [2, 1]), now: 1) == [.signal(pid: 1, signal: SIGQUIT), .signal(pid: 2, signal: SIGQUIT)])
         // An adopted worker's exit is not a crash of the pool: nothing is respawned for it.
         #expect(machine.handle(.workerExited(pid: 1, reason: .exited(code: 0)), now: 5).isEmpty)
         // One still busy past the graceful limit gets SIGTERM.

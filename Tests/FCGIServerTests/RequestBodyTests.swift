@@ -12,17 +12,20 @@ struct RequestBodyTests {
     /// `/echo` answers `{"length":N,"sum":S}` for the body it received (S: the byte sum).
     static func makeLoop(peer: FastCGITestPeer) -> WorkerLoop<Void> {
         var router = Router<Void>()
-        router.add(Route("POST", "/echo", Operation()) { input, _ in
-            let body = input.request.body
-            let sum = body.reduce(0) { $0 + Int($1) }
-            return Response.json(bytes: Array(#"{"length":\#(body.count),"sum":\#(sum)}"#.utf8))
-        })
-        router.add(Route("GET", "/echo", Operation()) { input, _ in
-            Response.json(bytes: Array(#"{"length":\#(input.request.body.count)}"#.utf8))
-        })
+        router.add(
+            Route("POST", "/echo", Operation()) { input, _ in
+                let body = input.request.body
+                let sum = body.reduce(0) { $0 + Int($1) }
+                return Response.json(bytes: Array(#"{"length":\#(body.count),"sum":\#(sum)}"#.utf8))
+            })
+        router.add(
+            Route("GET", "/echo", Operation()) { input, _ in
+                Response.json(bytes: Array(#"{"length":\#(input.request.body.count)}"#.utf8))
+            })
         let logger = Logger(label: "test")
-        return WorkerLoop(socket: peer.socket, settings: .init(maxBodySize: limit, maxRequests: 0), logger: logger,
-                          application: Application(router: router, logger: logger), context: ())
+        return WorkerLoop(
+            socket: peer.socket, settings: .init(maxBodySize: limit, maxRequests: 0), logger: logger,
+            application: Application(router: router, logger: logger), context: ())
     }
 
     static func pattern(_ count: Int) -> [UInt8] {

@@ -184,21 +184,25 @@ struct RequestTimerTests {
         timer.protect(database)
 
         var router = Router<Context>()
-        router.add(Route("GET", "/slow", Operation()) { _, context in
-            _ = try context.database.withConnection { connection in
-                try connection.transaction { try $0.query("SELECT pg_sleep(10)") }
-            }
-            return .json(bytes: Array("{}".utf8))
-        })
-        router.add(Route("GET", "/pid", Operation()) { _, context in
-            let pid = try context.database.withConnection(RequestTimerTests.backendPID)
-            return .json(bytes: Array("{\"pid\":\(pid)}".utf8))
-        })
+        router.add(
+            Route("GET", "/slow", Operation()) { _, context in
+                _ = try context.database.withConnection { connection in
+                    try connection.transaction { try $0.query("SELECT pg_sleep(10)") }
+                }
+                return .json(bytes: Array("{}".utf8))
+            })
+        router.add(
+            Route("GET", "/pid", Operation()) { _, context in
+                let pid = try context.database.withConnection(RequestTimerTests.backendPID)
+                return .json(bytes: Array("{\"pid\":\(pid)}".utf8))
+            })
         let logger = Logger(label: "test")
-        let application = Application(router: router, logger: logger,
-                                      mapError: ErrorMapping.mapper(requestTimeoutSeconds: 1))
-        let loop = WorkerLoop(socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
-                              application: application, context: Context(database: database), requestTimer: timer)
+        let application = Application(
+            router: router, logger: logger,
+            mapError: ErrorMapping.mapper(requestTimeoutSeconds: 1))
+        let loop = WorkerLoop(
+            socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
+            application: application, context: Context(database: database), requestTimer: timer)
 
         let client = try peer.sendGET("/pid")
         let before = try peer.exchange(client, with: loop)
@@ -227,18 +231,20 @@ struct RequestTimerTests {
         let peer = try FastCGITestPeer()
         let timer = try RequestTimer(limit: .milliseconds(200), hardLimit: false)
         var router = Router<Void>()
-        router.add(Route("GET", "/events", Operation()) { _, _ in
-            Response.eventStream { writer in
-                for index in 0..<100 {
-                    guard writer.write("data: \(index)\n\n") else { return }
-                    usleep(50_000)
+        router.add(
+            Route("GET", "/events", Operation()) { _, _ in
+                Response.eventStream { writer in
+                    for index in 0..<100 {
+                        guard writer.write("data: \(index)\n\n") else { return }
+                        usleep(50_000)
+                    }
                 }
-            }
-        })
+            })
         let logger = Logger(label: "test")
-        let loop = WorkerLoop(socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
-                              application: Application(router: router, logger: logger), context: (),
-                              requestTimer: timer)
+        let loop = WorkerLoop(
+            socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
+            application: Application(router: router, logger: logger), context: (),
+            requestTimer: timer)
         let client = try peer.sendGET("/events")
         let response = try peer.exchange(client, with: loop)
         let events = response.records.count - 1
@@ -258,7 +264,8 @@ struct RequestTimerTests {
         if pid == 0 {
             dup2(pipeEnds[1], 2)
             guard CPrefork_request_timer_install(RequestTimer.hardLimitExitCode) == 0,
-                  CPrefork_request_timer_arm(150) == 0 else { _exit(99) }
+                CPrefork_request_timer_arm(150) == 0
+            else { _exit(99) }
             while CPrefork_request_timer_fired() >= 0 {}
             _exit(98)
         }

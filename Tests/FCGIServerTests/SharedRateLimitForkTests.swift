@@ -50,16 +50,19 @@ struct SharedRateLimitForkTests {
     static let window: Int64 = 600
 
     /// Forks a child that hits `client` `attempts` times under `limit`, pausing `pauseMicroseconds`.
-    static func spawn(_ table: SharedRateLimitTable, _ client: ClientBytes, limit: UInt32, attempts: UInt64,
-                      pauseMicroseconds: UInt32, gate: UnsafeMutablePointer<UInt64>?,
-                      allowed: UnsafeMutablePointer<UInt64>, refused: UnsafeMutablePointer<UInt64>) -> pid_t {
+    static func spawn(
+        _ table: SharedRateLimitTable, _ client: ClientBytes, limit: UInt32, attempts: UInt64,
+        pauseMicroseconds: UInt32, gate: UnsafeMutablePointer<UInt64>?,
+        allowed: UnsafeMutablePointer<UInt64>, refused: UnsafeMutablePointer<UInt64>
+    ) -> pid_t {
         let handle = table.table
         let bytes = client.pointer
         let length = client.count
         let pid = fork()
         if pid == 0 {
-            CPrefork_rate_test_child(handle, 1, bytes, length, limit, window, now, attempts, pauseMicroseconds,
-                                     gate, allowed, refused)
+            CPrefork_rate_test_child(
+                handle, 1, bytes, length, limit, window, now, attempts, pauseMicroseconds,
+                gate, allowed, refused)
         }
         return pid
     }
@@ -83,11 +86,14 @@ struct SharedRateLimitForkTests {
     @Test func childrenHammeringOneClientAreAllowedExactlyTheLimitInTotal() throws {
         let table = try SharedRateLimitTable(slots: 1024)
         let client = ClientBytes("203.0.113.7")
-        let children = 4, attempts: UInt64 = 50_000, limit: UInt32 = 120_000
+        let children = 4
+        let attempts: UInt64 = 50_000
+        let limit: UInt32 = 120_000
         let tallies = try Tallies(children: children)
         let pids = (0..<children).map { child in
-            Self.spawn(table, client, limit: limit, attempts: attempts, pauseMicroseconds: 0, gate: tallies.gate,
-                       allowed: tallies.allowed(child), refused: tallies.refused(child))
+            Self.spawn(
+                table, client, limit: limit, attempts: attempts, pauseMicroseconds: 0, gate: tallies.gate,
+                allowed: tallies.allowed(child), refused: tallies.refused(child))
         }
         #expect(pids.allSatisfy { $0 > 0 })
         tallies.open()
@@ -112,11 +118,13 @@ struct SharedRateLimitForkTests {
         let limit: UInt32 = 600
         let tallies = try Tallies(children: 3)
         // A slow child that would run for minutes, killed while the others hammer the counter.
-        let victim = Self.spawn(table, client, limit: limit, attempts: 10_000_000, pauseMicroseconds: 20, gate: nil,
-                                allowed: tallies.allowed(0), refused: tallies.refused(0))
+        let victim = Self.spawn(
+            table, client, limit: limit, attempts: 10_000_000, pauseMicroseconds: 20, gate: nil,
+            allowed: tallies.allowed(0), refused: tallies.refused(0))
         let others = (1...2).map { child in
-            Self.spawn(table, client, limit: limit, attempts: 2_000, pauseMicroseconds: 5, gate: nil,
-                       allowed: tallies.allowed(child), refused: tallies.refused(child))
+            Self.spawn(
+                table, client, limit: limit, attempts: 2_000, pauseMicroseconds: 5, gate: nil,
+                allowed: tallies.allowed(child), refused: tallies.refused(child))
         }
         usleep(20_000)
         kill(victim, SIGKILL)
@@ -125,8 +133,9 @@ struct SharedRateLimitForkTests {
             #expect(Self.wait(pid, seconds: 20) == .exited(code: 0), "a survivor hung")
         }
         // A process forked after the kill (as a respawned worker is) sees the same counter.
-        let late = Self.spawn(table, client, limit: limit, attempts: 1, pauseMicroseconds: 0, gate: nil,
-                              allowed: tallies.allowed(0), refused: tallies.refused(0))
+        let late = Self.spawn(
+            table, client, limit: limit, attempts: 1, pauseMicroseconds: 0, gate: nil,
+            allowed: tallies.allowed(0), refused: tallies.refused(0))
         let victimAllowed = tallies.allowed(0).pointee
         #expect(Self.wait(late) == .exited(code: 0))
         #expect(tallies.allowed(0).pointee == victimAllowed, "the late child was allowed past the limit")

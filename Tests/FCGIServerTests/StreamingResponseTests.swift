@@ -16,25 +16,30 @@ struct StreamingResponseTests {
     }
 
     /// Routes: `/events` streams `count` events; `/plain` answers a normal JSON body.
-    static func makeLoop(peer: FastCGITestPeer, progress: Progress = Progress(), count: Int = 10,
-                         beforeEvent: (@Sendable (Int) -> Void)? = nil) -> WorkerLoop<Void> {
+    static func makeLoop(
+        peer: FastCGITestPeer, progress: Progress = Progress(), count: Int = 10,
+        beforeEvent: (@Sendable (Int) -> Void)? = nil
+    ) -> WorkerLoop<Void> {
         var router = Router<Void>()
-        router.add(Route("GET", "/events", Operation()) { _, _ in
-            Response.eventStream { writer in
-                for index in 0..<count {
-                    beforeEvent?(index)
-                    progress.attempts.add(1, ordering: .relaxed)
-                    guard writer.write("data: {\"chunk\": \(index)}\n\n") else { return }
-                    progress.accepted.add(1, ordering: .relaxed)
+        router.add(
+            Route("GET", "/events", Operation()) { _, _ in
+                Response.eventStream { writer in
+                    for index in 0..<count {
+                        beforeEvent?(index)
+                        progress.attempts.add(1, ordering: .relaxed)
+                        guard writer.write("data: {\"chunk\": \(index)}\n\n") else { return }
+                        progress.accepted.add(1, ordering: .relaxed)
+                    }
                 }
-            }
-        })
-        router.add(Route("GET", "/plain", Operation()) { _, _ in
-            Response.json(bytes: Array(#"{"ok":true}"#.utf8))
-        })
+            })
+        router.add(
+            Route("GET", "/plain", Operation()) { _, _ in
+                Response.json(bytes: Array(#"{"ok":true}"#.utf8))
+            })
         let logger = Logger(label: "test")
-        return WorkerLoop(socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
-                          application: Application(router: router, logger: logger), context: ())
+        return WorkerLoop(
+            socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
+            application: Application(router: router, logger: logger), context: ())
     }
 
     @Test func streamHeadHasNoContentLengthAndAsksNginxNotToBuffer() {

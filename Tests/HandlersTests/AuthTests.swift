@@ -19,8 +19,10 @@ struct AuthTests {
     }
 
     func validRegistration(_ name: String = TestClient.uniqueName()) -> [String: JSONValue] {
-        ["username": .string(name), "email": .string("\(name)@example.com"),
-         "password": "SecurePass123!", "password_confirm": "SecurePass123!"]
+        [
+            "username": .string(name), "email": .string("\(name)@example.com"),
+            "password": "SecurePass123!", "password_confirm": "SecurePass123!",
+        ]
     }
 
     // The seed article's section 12 cases.
@@ -55,8 +57,11 @@ struct AuthTests {
         #expect(profile.object?["username"] == .string(account.username))
         #expect(profile.object?["email"] == .string(account.email))
         #expect(profile.object?["display_name"] == .string(account.username))
-        #expect(profile.object?.keys == ["id", "username", "email", "full_name", "age", "is_active", "created_at",
-                                         "updated_at", "display_name"])
+        #expect(
+            profile.object?.keys == [
+                "id", "username", "email", "full_name", "age", "is_active", "created_at",
+                "updated_at", "display_name",
+            ])
         let login = try client.login(email: account.email, password: account.password)
         #expect(login.object?["token_type"] == "bearer")
     }
@@ -71,8 +76,10 @@ struct AuthTests {
     // Validation of registrations.
 
     @Test func registrationValidationReportsEveryProblem() throws {
-        let answer = try register(["username": "bad name!", "email": "not-an-email", "password": "short",
-                                   "password_confirm": "short", "age": 0, "full_name": .string(String(repeating: "x", count: 101))])
+        let answer = try register([
+            "username": "bad name!", "email": "not-an-email", "password": "short",
+            "password_confirm": "short", "age": 0, "full_name": .string(String(repeating: "x", count: 101)),
+        ])
         #expect(answer.status == 422)
         let errors = answer.object?["errors"]?.arrayValue?.compactMap(\.objectValue) ?? []
         let fields = errors.compactMap { $0["field"]?.stringValue }
@@ -100,7 +107,8 @@ struct AuthTests {
 
     @Test func missingFieldsAndMalformedJson() throws {
         let missing = try register([:])
-        #expect(missing.object?["errors"]?.arrayValue?.compactMap { $0.objectValue?["type"]?.stringValue }
+        #expect(
+            missing.object?["errors"]?.arrayValue?.compactMap { $0.objectValue?["type"]?.stringValue }
                 == ["missing", "missing", "missing", "missing"])
         let malformed = try client.send("POST", "/api/v1/auth/register", rawBody: "{\"username\": ")
         #expect(malformed.status == 422)
@@ -113,8 +121,9 @@ struct AuthTests {
         let missing = try client.send("POST", "/api/v1/auth/token", form: [("password", "x")])
         #expect(missing.status == 422)
         #expect(missing.object?["errors"]?.arrayValue?.first?.objectValue?["field"] == "body -> username")
-        let badGrant = try client.send("POST", "/api/v1/auth/token",
-                                       form: [("grant_type", "client_credentials"), ("username", "a@b.co"), ("password", "x")])
+        let badGrant = try client.send(
+            "POST", "/api/v1/auth/token",
+            form: [("grant_type", "client_credentials"), ("username", "a@b.co"), ("password", "x")])
         #expect(badGrant.status == 422)
         // FastAPI reads a JSON body as a form without fields: 422, both fields missing.
         let json = try client.send("POST", "/api/v1/auth/token", json: ["username": "a@b.co", "password": "x"])
@@ -150,7 +159,8 @@ struct AuthTests {
     /// A hash made by the seed's passlib and a token made by the seed's python-jose (same secret)
     /// both work here: a seed database and seed clients carry over.
     @Test func seedHashesAndTokensAreAccepted() throws {
-        try client.sql("""
+        try client.sql(
+            """
             INSERT INTO users (id, username, email, hashed_password, is_active, is_admin, created_at, updated_at)
             VALUES (1900000001, 'seeduser', 'seeduser@example.com',
                     '$2b$12$p8OLDAiMLi/cYuSLB3NBa.Yw/yZdvcv/xtHRcvGz6aVhryTiQGEuO', true, false, now(), now())
@@ -159,7 +169,8 @@ struct AuthTests {
         #expect(try client.login(email: "seeduser@example.com", password: "SeedPass123!").status == 200)
         // jwt.encode({"sub": "1900000001", "email": "seeduser@example.com", "exp": 4102444800, "type": "access"},
         //            "test-secret-key", algorithm="HS256") with python-jose 3.
-        let seedAccess = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxOTAwMDAwMDAxIiwiZW1haWwiOiJzZWVkdXNlckBleGFtcGxlLmNvbSIsImV4cCI6NDEwMjQ0NDgwMCwidHlwZSI6ImFjY2VzcyJ9.lMWdzx9bTyMXK1Qjg7voUiFxYP9pbK594D9kObKNvR4"
+        let seedAccess =
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxOTAwMDAwMDAxIiwiZW1haWwiOiJzZWVkdXNlckBleGFtcGxlLmNvbSIsImV4cCI6NDEwMjQ0NDgwMCwidHlwZSI6ImFjY2VzcyJ9.lMWdzx9bTyMXK1Qjg7voUiFxYP9pbK594D9kObKNvR4"
         let profile = try client.send("GET", "/api/v1/users/profile", token: seedAccess)
         #expect(profile.status == 200)
         #expect(profile.object?["username"] == "seeduser")
@@ -176,7 +187,8 @@ struct AuthTests {
         let payload = Base64URL.encode(Array(#"{"sub":"\#(account.id)","exp":\#(now + 600),"type":"access"}"#.utf8))
         let attacks = [
             "alg none": "\(header).\(payload).",
-            "other key": other.sign(JWTClaims([("sub", .string(String(account.id))), ("exp", .int(now + 600)), ("type", "access")])),
+            "other key": other.sign(
+                JWTClaims([("sub", .string(String(account.id))), ("exp", .int(now + 600)), ("type", "access")])),
             "expired": ours.sign(JWTClaims([("sub", .string(String(account.id))), ("exp", .int(now - 1)), ("type", "access")])),
             "refresh as access": account.refreshToken,
             "garbage": "not.a.token",
@@ -210,11 +222,14 @@ struct AuthTests {
 
     @Test func logoutRevokesTheRefreshTokenFamily() throws {
         let account = try client.account()
-        let logout = try client.send("POST", "/api/v1/auth/logout", json: ["refresh_token": .string(account.refreshToken)],
-                                     token: account.accessToken)
+        let logout = try client.send(
+            "POST", "/api/v1/auth/logout", json: ["refresh_token": .string(account.refreshToken)],
+            token: account.accessToken)
         #expect(logout.status == 204)
-        #expect(try client.send("POST", "/api/v1/auth/refresh", json: ["refresh_token": .string(account.refreshToken)]).status == 401)
-        #expect(try client.send("POST", "/api/v1/auth/logout", json: ["refresh_token": .string(account.refreshToken)]).status == 401)
+        #expect(
+            try client.send("POST", "/api/v1/auth/refresh", json: ["refresh_token": .string(account.refreshToken)]).status == 401)
+        #expect(
+            try client.send("POST", "/api/v1/auth/logout", json: ["refresh_token": .string(account.refreshToken)]).status == 401)
     }
 
     @Test func inactiveUsersGet403AndCannotRefresh() throws {
@@ -244,8 +259,9 @@ struct AuthTests {
         #expect(second.headers["Idempotent-Replayed"] == "true")
         var changed = fields
         changed["username"] = .string(TestClient.uniqueName())
-        let conflicting = try client.send("POST", "/api/v1/auth/register",
-                                          json: .object(JSONObject(changed.map { ($0.key, $0.value) })), headers: key)
+        let conflicting = try client.send(
+            "POST", "/api/v1/auth/register",
+            json: .object(JSONObject(changed.map { ($0.key, $0.value) })), headers: key)
         #expect(conflicting.status == 422)
     }
 }

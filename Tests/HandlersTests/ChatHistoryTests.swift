@@ -16,7 +16,8 @@ struct ChatHistoryTests {
     /// Stores `count` messages of `user` in `room` (as the daemon would); returns their ids.
     func store(_ count: Int, in room: String, by user: Int) throws -> [Int64] {
         try (0..<count).map { index in
-            try client.sql("""
+            try client.sql(
+                """
                 INSERT INTO chat_messages (room_id, user_id, content) VALUES (\(room), \(user), \("m\(index)")) RETURNING id
                 """)[0].decode(0, as: Int64.self)
         }
@@ -43,20 +44,24 @@ struct ChatHistoryTests {
         #expect(first["content"] == "m4")
         #expect(first["timestamp"]?.doubleValue ?? 0 > 1_700_000_000)
 
-        let older = try client.send("GET", "/api/v1/rooms/\(room)/messages?limit=3&before_id=\(stored[4])", token: account.accessToken)
+        let older = try client.send(
+            "GET", "/api/v1/rooms/\(room)/messages?limit=3&before_id=\(stored[4])", token: account.accessToken)
         #expect(ids(older) == Array(stored[1...3]))
         #expect(older.object?["has_more"] == true)
-        let oldest = try client.send("GET", "/api/v1/rooms/\(room)/messages?limit=3&before_id=\(stored[1])", token: account.accessToken)
+        let oldest = try client.send(
+            "GET", "/api/v1/rooms/\(room)/messages?limit=3&before_id=\(stored[1])", token: account.accessToken)
         #expect(ids(oldest) == [stored[0]])
         #expect(oldest.object?["has_more"] == false)
 
-        let forward = try client.send("GET", "/api/v1/rooms/\(room)/messages?after_id=\(stored[1])&limit=4", token: account.accessToken)
+        let forward = try client.send(
+            "GET", "/api/v1/rooms/\(room)/messages?after_id=\(stored[1])&limit=4", token: account.accessToken)
         #expect(ids(forward) == Array(stored[2...5]))
         #expect(forward.object?["has_more"] == true)
         let rest = try client.send("GET", "/api/v1/rooms/\(room)/messages?after_id=\(stored[5])", token: account.accessToken)
         #expect(ids(rest) == [stored[6]])
         #expect(rest.object?["has_more"] == false)
-        let range = try client.send("GET", "/api/v1/rooms/\(room)/messages?after_id=0&before_id=\(stored[2])", token: account.accessToken)
+        let range = try client.send(
+            "GET", "/api/v1/rooms/\(room)/messages?after_id=0&before_id=\(stored[2])", token: account.accessToken)
         #expect(ids(range) == Array(stored[0...1]))
 
         let empty = try client.send("GET", "/api/v1/rooms/\(TestClient.uniqueName("empty"))/messages", token: account.accessToken)

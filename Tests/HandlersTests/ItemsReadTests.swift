@@ -20,7 +20,8 @@ struct ItemsReadTests {
         let settings = SettingsReader(environment: ["SECRET_KEY": "test", "DATABASE_URL": conninfo])
         let configuration = try AppConfiguration(settings)
         let logger = Logger(label: "test")
-        context = AppContext(configuration: configuration, database: Database(conninfo: configuration.databaseURL), logger: logger)
+        context = AppContext(
+            configuration: configuration, database: Database(conninfo: configuration.databaseURL), logger: logger)
         application = Application(router: Routes.makeRouter(), logger: logger, mapError: ErrorMapping.map)
     }
 
@@ -28,12 +29,14 @@ struct ItemsReadTests {
     func insertItems(_ count: Int, description: String? = nil) throws -> [Int] {
         let connection = try PGConnection(conninfo: conninfo)
         let name = "u\(UInt32.random(in: 0...UInt32.max))"
-        let owner = try connection.query("""
+        let owner = try connection.query(
+            """
             INSERT INTO users (username, email, hashed_password) VALUES (\(name), \(name + "@example.com"), 'x') RETURNING id
             """)[0].decode(0, as: Int.self)
         var ids: [Int] = []
         for index in 0..<count {
-            let row = try connection.query("""
+            let row = try connection.query(
+                """
                 INSERT INTO items (title, description, price, owner_id, created_at)
                 VALUES (\("\(tag) \(index)"), \(description), \(index * 100), \(owner), now() + make_interval(secs => \(index)))
                 RETURNING id
@@ -45,8 +48,9 @@ struct ItemsReadTests {
 
     func get(_ target: String) throws -> (status: Int, body: JSONValue) {
         let parts = target.split(separator: "?", maxSplits: 1)
-        let request = Request(method: "GET", path: String(parts[0]),
-                              query: QueryParameters(parsing: parts.count > 1 ? parts[1] : ""), id: "test-request")
+        let request = Request(
+            method: "GET", path: String(parts[0]),
+            query: QueryParameters(parsing: parts.count > 1 ? parts[1] : ""), id: "test-request")
         let response = application.respond(to: request, context: context)
         #expect(response.headers["Content-Type"] == "application/json")
         #expect(response.headers["X-Request-ID"] == "test-request")
@@ -118,7 +122,9 @@ struct ItemsReadTests {
 
     @Test func unreachableDatabaseIs503() throws {
         let settings = SettingsReader(environment: ["SECRET_KEY": "t", "DATABASE_URL": "host=/nonexistent port=1 dbname=x"])
-        let broken = AppContext(configuration: try AppConfiguration(settings), database: Database(conninfo: "host=/nonexistent port=1 dbname=x connect_timeout=1"), logger: Logger(label: "t"))
+        let broken = AppContext(
+            configuration: try AppConfiguration(settings),
+            database: Database(conninfo: "host=/nonexistent port=1 dbname=x connect_timeout=1"), logger: Logger(label: "t"))
         let response = application.respond(to: Request(method: "GET", path: "/health/ready", id: "r-1"), context: broken)
         #expect(response.status.code == 503)
         #expect(try JSONParser.parse(response.body).objectValue?["detail"] == "データベースに接続できません")

@@ -19,7 +19,8 @@ struct ListPagesTests {
 
     /// Buckets (and totals, bucket -2147483648) whose counter rows disagree with the table: none expected.
     func miscounted() throws -> [String] {
-        try client.sql("""
+        try client.sql(
+            """
             SELECT coalesce(c.relname, a.relname) || ' bucket ' || coalesce(c.bucket, a.bucket)
                    || ': counted ' || coalesce(c.n, 0) || ', actual ' || coalesce(a.n, 0)
             FROM (SELECT relname, bucket, sum(n) AS n FROM row_counts GROUP BY 1, 2) c
@@ -30,7 +31,8 @@ struct ListPagesTests {
                 UNION ALL SELECT 'users', id >> 10, count(*) FROM users GROUP BY 2
             ) a ON a.relname = c.relname AND a.bucket = c.bucket
             WHERE coalesce(c.n, 0) <> coalesce(a.n, 0)
-            """).map { try $0.decode(0, as: String.self) }
+            """
+        ).map { try $0.decode(0, as: String.self) }
     }
 
     func count(_ table: String) throws -> Int64 {
@@ -42,11 +44,13 @@ struct ListPagesTests {
     }
 
     func ids(_ target: String, key: String = "items", token: String? = nil) throws -> [Int64] {
-        try client.send("GET", target, token: token).object?[key]?.arrayValue?.compactMap { $0.objectValue?["id"]?.intValue } ?? []
+        try client.send("GET", target, token: token).object?[key]?.arrayValue?.compactMap { $0.objectValue?["id"]?.intValue }
+            ?? []
     }
 
     func insertItems(_ count: Int, owner: Int, title: String = "Item") throws {
-        try client.sql("""
+        try client.sql(
+            """
             INSERT INTO items (title, description, price, owner_id)
             SELECT \(title) || ' ' || g, 'number ' || g, g, \(owner) FROM generate_series(1, \(count)) g
             """)
@@ -60,8 +64,9 @@ struct ListPagesTests {
         try client.sql("DELETE FROM items WHERE id % 7 = 0")
         #expect(try total("/api/v1/items/") == (try count("items")))
         for index in 1...3 {
-            let created = try client.send("POST", "/api/v1/items/", json: ["title": .string("api \(index)")],
-                                          token: account.accessToken)
+            let created = try client.send(
+                "POST", "/api/v1/items/", json: ["title": .string("api \(index)")],
+                token: account.accessToken)
             #expect(created.status == 201)
         }
         // An id moved to another bucket, a user deleted with their items (ON DELETE CASCADE).
@@ -90,16 +95,20 @@ struct ListPagesTests {
         for perPage in [20, 7] {
             for offset in offsets where offset % perPage == 0 || perPage == 7 {
                 let page = offset / perPage + 1
-                let expected = try client.sql("""
+                let expected = try client.sql(
+                    """
                     SELECT id FROM items ORDER BY id DESC OFFSET \((page - 1) * perPage) LIMIT \(perPage)
-                    """).map { Int64(try $0.decode(0, as: Int.self)) }
+                    """
+                ).map { Int64(try $0.decode(0, as: Int.self)) }
                 let target = "/api/v1/items/?page=\(page)&per_page=\(perPage)"
                 #expect(try ids(target) == expected, "\(target)")
                 #expect(try total(target) == items, "\(target)")
             }
         }
         // Rows with ids below zero (an import may write any id) are counted and listed last.
-        try client.sql("INSERT INTO items (id, title, owner_id) VALUES (-5, 'below zero', \(account.id)), (-1030, 'far below', \(account.id))")
+        try client.sql(
+            "INSERT INTO items (id, title, owner_id) VALUES (-5, 'below zero', \(account.id)), (-1030, 'far below', \(account.id))"
+        )
         // Newer rows fill whole buckets (ids 6144…8191 all there): a page that starts in one is
         // found without stepping over its rows.
         try insertItems(3000, owner: account.id)
@@ -113,7 +122,8 @@ struct ListPagesTests {
         }
         #expect(try ids("/api/v1/items/?page=\((Int(grown) - 1) / 20 + 1)&per_page=20").last == -1030)
         // The same walk over users.
-        try client.sql("""
+        try client.sql(
+            """
             INSERT INTO users (username, email, hashed_password, is_active, is_admin, created_at, updated_at)
             SELECT 'member' || g, 'member' || g || '@example.com', 'x', true, false, now(), now() FROM generate_series(1, 2500) g
             """)
@@ -127,7 +137,8 @@ struct ListPagesTests {
 
     @Test func searchMatchesWhatILikeMatchedAndCountsIt() throws {
         let account = try client.account()
-        try client.sql("""
+        try client.sql(
+            """
             INSERT INTO items (title, description, price, owner_id) VALUES
                 ('Blue Widget', NULL, 1, \(account.id)),
                 ('blue gadget', 'BLUE', 2, \(account.id)),

@@ -14,14 +14,16 @@ struct OfflineRouter {
         let settings = SettingsReader(environment: environment.merging(["SECRET_KEY": "test"]) { mine, _ in mine })
         let configuration = try AppConfiguration(settings)
         let logger = Logger(label: "test")
-        context = AppContext(configuration: configuration, database: Database(conninfo: configuration.databaseURL),
-                             logger: logger)
+        context = AppContext(
+            configuration: configuration, database: Database(conninfo: configuration.databaseURL),
+            logger: logger)
         application = Application(router: Routes.makeRouter(), logger: logger, mapError: ErrorMapping.map)
     }
 
     func get(_ path: String, id: String = "test-request-id") -> Response {
-        let request = Request(method: "GET", path: path, query: QueryParameters(parsing: ""), rawQuery: nil,
-                              headers: HTTPHeaders(), body: [], remoteAddress: "127.0.0.1", id: id)
+        let request = Request(
+            method: "GET", path: path, query: QueryParameters(parsing: ""), rawQuery: nil,
+            headers: HTTPHeaders(), body: [], remoteAddress: "127.0.0.1", id: id)
         return application.respond(to: request, context: context)
     }
 }

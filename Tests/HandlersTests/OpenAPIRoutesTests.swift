@@ -11,8 +11,9 @@ struct OpenAPIRoutesTests {
         var environment = ["SECRET_KEY": "openapi-test-secret", "APP_NAME": "Docs Test API", "APP_VERSION": "9.8.7"]
         environment.merge(extra) { $1 }
         let configuration = try AppConfiguration(SettingsReader(environment: environment))
-        return AppContext(configuration: configuration, database: Database(conninfo: configuration.databaseURL),
-                          logger: Logger(label: "openapi-test"))
+        return AppContext(
+            configuration: configuration, database: Database(conninfo: configuration.databaseURL),
+            logger: Logger(label: "openapi-test"))
     }
 
     static func get(_ path: String, context: AppContext) throws -> Response {
@@ -53,8 +54,9 @@ struct OpenAPIRoutesTests {
             for name in route.path.captureNames {
                 let parameter = operation["parameters"]?.arrayValue?.first { $0["name"]?.stringValue == name }
                 #expect(parameter?["in"] == "path")
-                #expect(route.operation.parameters.contains { $0.name == name && $0.location == .path },
-                        "\(name) of \(route.path) is undeclared")
+                #expect(
+                    route.operation.parameters.contains { $0.name == name && $0.location == .path },
+                    "\(name) of \(route.path) is undeclared")
             }
             if route.operation.body != nil || !route.operation.parameters.isEmpty {
                 #expect(operation["responses"]?["422"] != nil)
@@ -84,11 +86,13 @@ struct OpenAPIRoutesTests {
     @Test func contractDetails() throws {
         let json = try Self.servedDocument()
         let schemas = json["components"]?["schemas"]
-        #expect(json["components"]?["securitySchemes"]?["OAuth2PasswordBearer"]?["flows"]?["password"]?["tokenUrl"]
+        #expect(
+            json["components"]?["securitySchemes"]?["OAuth2PasswordBearer"]?["flows"]?["password"]?["tokenUrl"]
                 == "/api/v1/auth/token")
         let login = json["paths"]?["/api/v1/auth/token"]?["post"]
         #expect(login?["operationId"] == "login_api_v1_auth_token_post")
-        #expect(login?["requestBody"]?["content"]?["application/x-www-form-urlencoded"]?["schema"]?["$ref"]
+        #expect(
+            login?["requestBody"]?["content"]?["application/x-www-form-urlencoded"]?["schema"]?["$ref"]
                 == "#/components/schemas/Body_login_api_v1_auth_token_post")
         #expect(login?["responses"]?["200"]?["content"]?["application/json"]?["schema"]?["$ref"] == "#/components/schemas/Token")
         #expect(login?["responses"]?["401"] != nil)
@@ -103,7 +107,8 @@ struct OpenAPIRoutesTests {
 
         let create = json["paths"]?["/api/v1/items/"]?["post"]
         #expect(create?["security"] == [["OAuth2PasswordBearer": []]])
-        #expect(create?["responses"]?["201"]?["content"]?["application/json"]?["schema"]?["$ref"]
+        #expect(
+            create?["responses"]?["201"]?["content"]?["application/json"]?["schema"]?["$ref"]
                 == "#/components/schemas/ItemResponse")
         #expect(schemas?["ItemCreate"]?["properties"]?["title"]?["maxLength"] == 200)
         #expect(schemas?["UserCreate"]?["properties"]?["username"]?["pattern"] == "^[a-zA-Z0-9_-]+$")
@@ -111,10 +116,13 @@ struct OpenAPIRoutesTests {
         #expect(schemas?["UserUpdate"]?["additionalProperties"] == false)
         #expect(json["paths"]?["/api/v1/auth/register"]?["post"]?["responses"]?["409"] != nil)
         #expect(json["paths"]?["/api/v1/items/{item_id}"]?["patch"]?["responses"]?["412"] != nil)
-        #expect(json["paths"]?["/api/v1/users/{user_id}"]?["delete"]?["responses"]?["403"]?["content"]?["application/json"]?["example"]
+        #expect(
+            json["paths"]?["/api/v1/users/{user_id}"]?["delete"]?["responses"]?["403"]?["content"]?["application/json"]?[
+                "example"]
                 == ["detail": "管理者権限が必要です"])
         let user = schemas?["UserResponse"]?["properties"]?.objectValue?.keys ?? []
-        #expect(Set(user) == ["id", "username", "email", "full_name", "age", "is_active", "created_at", "updated_at", "display_name"])
+        #expect(
+            Set(user) == ["id", "username", "email", "full_name", "age", "is_active", "created_at", "updated_at", "display_name"])
         let item = schemas?["ItemResponse"]?["properties"]?.objectValue?.keys ?? []
         #expect(Set(item) == ["id", "title", "description", "price", "owner_id", "created_at"])
     }

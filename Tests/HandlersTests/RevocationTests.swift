@@ -114,7 +114,9 @@ struct RevocationTests {
         #expect(notAdmin.status == 403)
         #expect(notAdmin.detail == "管理者権限が必要です")
         #expect(try client.send("PATCH", path, json: ["is_active": false]).status == 401)
-        #expect(try client.send("PATCH", "/api/v1/users/2000000000", json: ["is_active": false], token: admin.accessToken).status == 404)
+        #expect(
+            try client.send("PATCH", "/api/v1/users/2000000000", json: ["is_active": false], token: admin.accessToken).status
+                == 404)
         for body: JSONValue in [[:], ["is_active": "maybe"], ["is_active": false, "is_admin": true]] {
             #expect(try client.send("PATCH", path, json: body, token: admin.accessToken).status == 422, "\(body)")
         }
@@ -157,8 +159,10 @@ struct RevocationTests {
 
     @Test func idempotencyFingerprintsAreKeyedNotPlainDigests() throws {
         let name = TestClient.uniqueName()
-        let body: JSONValue = ["username": .string(name), "email": .string("\(name)@example.com"),
-                               "password": "SecurePass123!", "password_confirm": "SecurePass123!"]
+        let body: JSONValue = [
+            "username": .string(name), "email": .string("\(name)@example.com"),
+            "password": "SecurePass123!", "password_confirm": "SecurePass123!",
+        ]
         let key = TestClient.uniqueName("key")
         #expect(try client.send("POST", "/api/v1/auth/register", json: body, headers: [("Idempotency-Key", key)]).status == 201)
         let stored = try client.sql("SELECT encode(request_hash, 'hex') FROM idempotency_keys WHERE key = \(key)")

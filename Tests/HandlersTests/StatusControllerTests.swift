@@ -11,31 +11,38 @@ struct StatusControllerTests {
     /// FCGIServerTests and through the stack).
     final class FixedStatus: PoolStatusSource {
         func poolStatus() -> PoolStatus {
-            PoolStatus(pool: "www", startTime: 1, acceptedConnections: 9, activeProcesses: 1, maxActiveProcesses: 1,
-                       slowRequests: 0, workerExits: 0,
-                       processes: [.init(pid: 42, busy: true, requests: 8, startTime: 1, requestDurationMicroseconds: 10)])
+            PoolStatus(
+                pool: "www", startTime: 1, acceptedConnections: 9, activeProcesses: 1, maxActiveProcesses: 1,
+                slowRequests: 0, workerExits: 0,
+                processes: [.init(pid: 42, busy: true, requests: 8, startTime: 1, requestDurationMicroseconds: 10)])
         }
     }
 
-    static func respond(_ target: String, from address: String, withPool: Bool = true,
-                        forwardedFor: String? = nil) throws -> Response {
-        let configuration = try AppConfiguration(SettingsReader(environment: ["SECRET_KEY": "k", "DATABASE_URL": "host=/nonexistent"]))
+    static func respond(
+        _ target: String, from address: String, withPool: Bool = true,
+        forwardedFor: String? = nil
+    ) throws -> Response {
+        let configuration = try AppConfiguration(
+            SettingsReader(environment: ["SECRET_KEY": "k", "DATABASE_URL": "host=/nonexistent"]))
         let logger = Logger(label: "test")
         // The page never touches the database; the connection is never opened.
-        let context = AppContext(configuration: configuration, database: Database(conninfo: configuration.databaseURL),
-                                 logger: logger, poolStatus: withPool ? FixedStatus() : nil)
+        let context = AppContext(
+            configuration: configuration, database: Database(conninfo: configuration.databaseURL),
+            logger: logger, poolStatus: withPool ? FixedStatus() : nil)
         // Every proxy trusted: the headers name the client, yet never make a request local.
-        let application = Application(router: Routes.makeRouter(), logger: logger,
-                                      policies: PolicyChain([], trustedProxies: TrustedProxies(["*"])))
+        let application = Application(
+            router: Routes.makeRouter(), logger: logger,
+            policies: PolicyChain([], trustedProxies: TrustedProxies(["*"])))
         let parts = target.split(separator: "?", maxSplits: 1)
         var headers = HTTPHeaders()
         if let forwardedFor {
             headers.add("x-forwarded-for", forwardedFor)
             headers.add("x-real-ip", forwardedFor)
         }
-        let request = Request(method: "GET", path: String(parts[0]),
-                              query: QueryParameters(parsing: parts.count > 1 ? String(parts[1]) : ""),
-                              headers: headers, remoteAddress: address)
+        let request = Request(
+            method: "GET", path: String(parts[0]),
+            query: QueryParameters(parsing: parts.count > 1 ? String(parts[1]) : ""),
+            headers: headers, remoteAddress: address)
         return application.respond(to: request, context: context)
     }
 

@@ -25,10 +25,11 @@ struct StreamControllerTests {
         let stream = try #require(response.stream)
 
         var pieces: [String] = []
-        stream.run(into: ResponseBodyWriter { bytes in
-            pieces.append(String(decoding: bytes, as: UTF8.self))
-            return true
-        })
+        stream.run(
+            into: ResponseBodyWriter { bytes in
+                pieces.append(String(decoding: bytes, as: UTF8.self))
+                return true
+            })
         // One write per event, each a complete event, exactly as json.dumps spells it.
         #expect(pieces == (0..<10).map { "data: {\"chunk\": \($0)}\n\n" })
     }
@@ -36,10 +37,11 @@ struct StreamControllerTests {
     @Test func stopsProducingWhenTheClientIsGone() throws {
         let stream = try #require(get("/api/v1/stream").stream)
         var calls = 0
-        stream.run(into: ResponseBodyWriter { _ in
-            calls += 1
-            return calls < 3
-        })
+        stream.run(
+            into: ResponseBodyWriter { _ in
+                calls += 1
+                return calls < 3
+            })
         #expect(calls == 3)
     }
 }

@@ -29,22 +29,28 @@ final class TestClient {
     ///   - database: a conninfo of the test's own (`TestDatabase.makeMigratedDatabase()`), for
     ///     tests that count a whole table; default: the database the tests share.
     ///   - settings: more settings of the app (`SEARCH_TIMEOUT_MILLISECONDS`, …).
-    init(secret: String = "test-secret-key", now: (@Sendable () -> Int64)? = nil, database: String? = nil,
-         settings extra: [String: String] = [:]) throws {
+    init(
+        secret: String = "test-secret-key", now: (@Sendable () -> Int64)? = nil, database: String? = nil,
+        settings extra: [String: String] = [:]
+    ) throws {
         conninfo = try database ?? TestDatabase.migrated()
-        let settings = SettingsReader(environment: [
-            "SECRET_KEY": secret, "DATABASE_URL": conninfo, "BCRYPT_COST": "4",
-        ].merging(extra) { $1 })
+        let settings = SettingsReader(
+            environment: [
+                "SECRET_KEY": secret, "DATABASE_URL": conninfo, "BCRYPT_COST": "4",
+            ].merging(extra) { $1 })
         let configuration = try AppConfiguration(settings)
         let logger = Logger(label: "test")
-        context = AppContext(configuration: configuration, database: Database(conninfo: configuration.databaseURL),
-                             logger: logger, now: now ?? { CryptoClock.now() })
+        context = AppContext(
+            configuration: configuration, database: Database(conninfo: configuration.databaseURL),
+            logger: logger, now: now ?? { CryptoClock.now() })
         application = Application(router: Routes.makeRouter(), logger: logger, mapError: ErrorMapping.map)
     }
 
-    func send(_ method: String, _ target: String, json: JSONValue? = nil, rawBody: String? = nil,
-              form: [(String, String)]? = nil, token: String? = nil, headers extra: [(String, String)] = [],
-              client: String = "127.0.0.1") throws -> Answer {
+    func send(
+        _ method: String, _ target: String, json: JSONValue? = nil, rawBody: String? = nil,
+        form: [(String, String)]? = nil, token: String? = nil, headers extra: [(String, String)] = [],
+        client: String = "127.0.0.1"
+    ) throws -> Answer {
         let parts = target.split(separator: "?", maxSplits: 1)
         var headers = HTTPHeaders()
         var body: [UInt8] = []
@@ -60,10 +66,11 @@ final class TestClient {
         }
         if let token { headers.add("authorization", "Bearer \(token)") }
         for (name, value) in extra { headers.add(name.lowercased(), value) }
-        let request = Request(method: method, path: String(parts[0]),
-                              query: QueryParameters(parsing: parts.count > 1 ? parts[1] : ""),
-                              rawQuery: parts.count > 1 ? String(parts[1]) : nil,
-                              headers: headers, body: body, remoteAddress: client, id: "test-request-id")
+        let request = Request(
+            method: method, path: String(parts[0]),
+            query: QueryParameters(parsing: parts.count > 1 ? parts[1] : ""),
+            rawQuery: parts.count > 1 ? String(parts[1]) : nil,
+            headers: headers, body: body, remoteAddress: client, id: "test-request-id")
         let response = application.respond(to: request, context: context)
         let decoded = response.body.isEmpty ? nil : try JSONParser.parse(response.body)
         return Answer(status: response.status.code, headers: response.headers, body: decoded, bodyLength: response.body.count)
@@ -74,7 +81,7 @@ final class TestClient {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"):
                 out.append(Character(Unicode.Scalar(byte)))
             default:
                 let hex = String(byte, radix: 16, uppercase: true)
@@ -104,10 +111,12 @@ final class TestClient {
     func account(admin: Bool = false, password: String = "TestPass123!") throws -> Account {
         let username = Self.uniqueName()
         let email = "\(username)@example.com"
-        let registered = try send("POST", "/api/v1/auth/register", json: [
-            "username": .string(username), "email": .string(email),
-            "password": .string(password), "password_confirm": .string(password),
-        ])
+        let registered = try send(
+            "POST", "/api/v1/auth/register",
+            json: [
+                "username": .string(username), "email": .string(email),
+                "password": .string(password), "password_confirm": .string(password),
+            ])
         guard registered.status == 201, let id = registered.object?["user_id"]?.intValue else {
             throw TestSetupError(description: "registration failed: \(registered.status) \(String(describing: registered.body))")
         }
@@ -115,9 +124,10 @@ final class TestClient {
             try PGConnection(conninfo: conninfo).query("UPDATE users SET is_admin = true WHERE id = \(Int(id))")
         }
         let tokens = try login(email: email, password: password)
-        return Account(id: Int(id), username: username, email: email, password: password,
-                       accessToken: tokens.object!["access_token"]!.stringValue!,
-                       refreshToken: tokens.object!["refresh_token"]!.stringValue!)
+        return Account(
+            id: Int(id), username: username, email: email, password: password,
+            accessToken: tokens.object!["access_token"]!.stringValue!,
+            refreshToken: tokens.object!["refresh_token"]!.stringValue!)
     }
 
     func login(email: String, password: String) throws -> Answer {

@@ -29,7 +29,8 @@ struct TimeoutMappingTests {
     @Test func blockedUpdateIsAnswered504ThenTheNextRequestSucceeds() throws {
         let (client, log) = try Self.clientWithStatementTimeout()
         let owner = try client.account()
-        let created = try client.send("POST", "/api/v1/items/", json: ["title": .string("timeout probe")], token: owner.accessToken)
+        let created = try client.send(
+            "POST", "/api/v1/items/", json: ["title": .string("timeout probe")], token: owner.accessToken)
         #expect(created.status == 201)
         let id = try #require(created.object?["id"]?.intValue)
 
@@ -38,14 +39,16 @@ struct TimeoutMappingTests {
         try locker.execute(unsafeSQL: "BEGIN")
         try locker.query("SELECT id FROM items WHERE id = \(Int(id)) FOR UPDATE")
 
-        let japanese = try client.send("PATCH", "/api/v1/items/\(id)", json: ["title": .string("changed")], token: owner.accessToken)
+        let japanese = try client.send(
+            "PATCH", "/api/v1/items/\(id)", json: ["title": .string("changed")], token: owner.accessToken)
         #expect(japanese.status == 504)
         #expect(japanese.detail == "処理がタイムアウトしました")
         #expect(japanese.headers["Content-Type"] == "application/json")
         #expect(japanese.headers["X-Request-ID"] != nil)
 
-        let english = try client.send("PATCH", "/api/v1/items/\(id)", json: ["title": .string("changed")], token: owner.accessToken,
-                                      headers: [("Accept-Language", "en")])
+        let english = try client.send(
+            "PATCH", "/api/v1/items/\(id)", json: ["title": .string("changed")], token: owner.accessToken,
+            headers: [("Accept-Language", "en")])
         #expect(english.status == 504)
         #expect(english.detail == "Request timed out")
 

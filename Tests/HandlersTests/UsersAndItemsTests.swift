@@ -92,8 +92,9 @@ struct UsersAndItemsTests {
 
     @Test func createItem() throws {
         let account = try client.account()
-        let answer = try client.send("POST", "/api/v1/items/", json: ["title": "テストアイテム", "price": 1000],
-                                     token: account.accessToken)
+        let answer = try client.send(
+            "POST", "/api/v1/items/", json: ["title": "テストアイテム", "price": 1000],
+            token: account.accessToken)
         #expect(answer.status == 201)
         #expect(answer.object?["title"] == "テストアイテム")
         #expect(answer.object?["price"] == 1000)
@@ -104,13 +105,16 @@ struct UsersAndItemsTests {
 
     @Test func itemValidation() throws {
         let account = try client.account()
-        let answer = try client.send("POST", "/api/v1/items/", json: ["title": "", "price": 2_147_483_648],
-                                     token: account.accessToken)
+        let answer = try client.send(
+            "POST", "/api/v1/items/", json: ["title": "", "price": 2_147_483_648],
+            token: account.accessToken)
         #expect(answer.status == 422)
-        #expect(answer.object?["errors"]?.arrayValue?.compactMap { $0.objectValue?["type"]?.stringValue }
+        #expect(
+            answer.object?["errors"]?.arrayValue?.compactMap { $0.objectValue?["type"]?.stringValue }
                 == ["string_too_short", "less_than_equal"])
-        let id = try #require(try client.send("POST", "/api/v1/items/", json: ["title": "t"], token: account.accessToken)
-            .object?["id"]?.intValue)
+        let id = try #require(
+            try client.send("POST", "/api/v1/items/", json: ["title": "t"], token: account.accessToken)
+                .object?["id"]?.intValue)
         for bad: JSONValue in [["title": nil], ["price": nil], ["owner_id": 1]] {
             #expect(try client.send("PATCH", "/api/v1/items/\(id)", json: bad, token: account.accessToken).status == 422)
         }
@@ -120,15 +124,19 @@ struct UsersAndItemsTests {
         let owner = try client.account()
         let stranger = try client.account()
         let admin = try client.account(admin: true)
-        let id = try #require(try client.send("POST", "/api/v1/items/", json: ["title": "mine", "description": "d"],
-                                              token: owner.accessToken).object?["id"]?.intValue)
+        let id = try #require(
+            try client.send(
+                "POST", "/api/v1/items/", json: ["title": "mine", "description": "d"],
+                token: owner.accessToken
+            ).object?["id"]?.intValue)
         #expect(try client.send("PATCH", "/api/v1/items/\(id)", json: ["price": 5], token: stranger.accessToken).status == 403)
         #expect(try client.send("DELETE", "/api/v1/items/\(id)", token: stranger.accessToken).status == 403)
         let updated = try client.send("PATCH", "/api/v1/items/\(id)", json: ["price": 5], token: owner.accessToken)
         #expect(updated.status == 200)
         #expect(updated.object?["price"] == 5)
         #expect(updated.object?["description"] == "d")
-        #expect(try client.send("PATCH", "/api/v1/items/\(id)", json: ["title": "admin's"], token: admin.accessToken).status == 200)
+        #expect(
+            try client.send("PATCH", "/api/v1/items/\(id)", json: ["title": "admin's"], token: admin.accessToken).status == 200)
         #expect(try client.send("DELETE", "/api/v1/items/\(id)", token: admin.accessToken).status == 204)
         let gone = try client.send("PATCH", "/api/v1/items/\(id)", json: ["price": 1], token: owner.accessToken)
         #expect(gone.status == 404)
@@ -137,8 +145,9 @@ struct UsersAndItemsTests {
 
     @Test func entityTagsMakeReadsConditionalAndWritesSafe() throws {
         let owner = try client.account()
-        let id = try #require(try client.send("POST", "/api/v1/items/", json: ["title": "tagged"], token: owner.accessToken)
-            .object?["id"]?.intValue)
+        let id = try #require(
+            try client.send("POST", "/api/v1/items/", json: ["title": "tagged"], token: owner.accessToken)
+                .object?["id"]?.intValue)
         let read = try client.send("GET", "/api/v1/items/\(id)")
         let etag = try #require(read.headers["ETag"])
         #expect(etag.hasPrefix("\"") && etag.count == 34)
@@ -147,16 +156,22 @@ struct UsersAndItemsTests {
         #expect(notModified.bodyLength == 0)
         #expect(try client.send("GET", "/api/v1/items/\(id)", headers: [("If-None-Match", "\"other\"")]).status == 200)
 
-        let changed = try client.send("PATCH", "/api/v1/items/\(id)", json: ["price": 7], token: owner.accessToken,
-                                      headers: [("If-Match", etag)])
+        let changed = try client.send(
+            "PATCH", "/api/v1/items/\(id)", json: ["price": 7], token: owner.accessToken,
+            headers: [("If-Match", etag)])
         #expect(changed.status == 200)
         // The old tag is stale now.
-        let stale = try client.send("PATCH", "/api/v1/items/\(id)", json: ["price": 8], token: owner.accessToken,
-                                    headers: [("If-Match", etag)])
+        let stale = try client.send(
+            "PATCH", "/api/v1/items/\(id)", json: ["price": 8], token: owner.accessToken,
+            headers: [("If-Match", etag)])
         #expect(stale.status == 412)
-        #expect(try client.send("DELETE", "/api/v1/items/\(id)", token: owner.accessToken, headers: [("If-Match", etag)]).status == 412)
+        #expect(
+            try client.send("DELETE", "/api/v1/items/\(id)", token: owner.accessToken, headers: [("If-Match", etag)]).status
+                == 412)
         let fresh = try #require(changed.headers["ETag"])
-        #expect(try client.send("DELETE", "/api/v1/items/\(id)", token: owner.accessToken, headers: [("If-Match", fresh)]).status == 204)
+        #expect(
+            try client.send("DELETE", "/api/v1/items/\(id)", token: owner.accessToken, headers: [("If-Match", fresh)]).status
+                == 204)
     }
 
     @Test func idempotentCreateCreatesOneItem() throws {
@@ -183,8 +198,10 @@ struct UsersAndItemsTests {
             for _ in 0..<2 {
                 group.addTask {
                     let own = try TestClient()
-                    return try own.send("POST", "/api/v1/items/", json: ["title": "raced"], token: token,
-                                        headers: [("Idempotency-Key", key)]).object?["id"]?.intValue
+                    return try own.send(
+                        "POST", "/api/v1/items/", json: ["title": "raced"], token: token,
+                        headers: [("Idempotency-Key", key)]
+                    ).object?["id"]?.intValue
                 }
             }
             return try await group.reduce(into: [Int64?]()) { $0.append($1) }

@@ -160,14 +160,14 @@ struct JSONTests {
 
         @Test func invalidUTF8() {
             let cases: [([UInt8], Int)] = [
-                ([0x22, 0xFF, 0x22], 1),                    // never valid
-                ([0x22, 0x61, 0xC3, 0x22], 2),              // truncated 2-byte sequence
-                ([0x22, 0xC0, 0xAF, 0x22], 1),              // overlong "/"
-                ([0x22, 0xE0, 0x80, 0xAF, 0x22], 1),        // overlong 3-byte
-                ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),        // encoded surrogate U+D800
+                ([0x22, 0xFF, 0x22], 1),  // never valid
+                ([0x22, 0x61, 0xC3, 0x22], 2),  // truncated 2-byte sequence
+                ([0x22, 0xC0, 0xAF, 0x22], 1),  // overlong "/"
+                ([0x22, 0xE0, 0x80, 0xAF, 0x22], 1),  // overlong 3-byte
+                ([0x22, 0xED, 0xA0, 0x80, 0x22], 1),  // encoded surrogate U+D800
                 ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1),  // above U+10FFFF
-                ([0x22, 0x80, 0x22], 1),                    // lone continuation byte
-                ([0x22, 0xE6, 0x97], 1),                    // truncated at end of input
+                ([0x22, 0x80, 0x22], 1),  // lone continuation byte
+                ([0x22, 0xE6, 0x97], 1),  // truncated at end of input
             ]
             for (bytes, offset) in cases {
                 #expect(parseError(bytes: bytes) == JSONParseError(message: "Invalid UTF-8", offset: offset))
@@ -413,33 +413,54 @@ struct JSONTests {
 
         @Test func writeStringMatchesValue() {
             #expect(written { $0.writeString("x\"y") } == #""x\"y""#)
-            #expect(written { w in
-                w.beginArray(); w.writeString("a"); w.writeString("b"); w.endArray()
-            } == #"["a","b"]"#)
+            #expect(
+                written { w in
+                    w.beginArray()
+                    w.writeString("a")
+                    w.writeString("b")
+                    w.endArray()
+                } == #"["a","b"]"#)
         }
 
         @Test func builderCommasInNestedStructures() {
             let json = written { w in
                 w.beginObject()
-                w.key("id"); w.value(42)
-                w.key("name"); w.value("Ann")
+                w.key("id")
+                w.value(42)
+                w.key("name")
+                w.value("Ann")
                 w.key("tags")
                 w.beginArray()
                 w.value("a")
-                w.beginArray(); w.endArray()
-                w.beginObject(); w.key("k"); w.valueNull(); w.endObject()
+                w.beginArray()
+                w.endArray()
+                w.beginObject()
+                w.key("k")
+                w.valueNull()
+                w.endObject()
                 w.value(true)
                 w.endArray()
-                w.key("empty"); w.beginObject(); w.endObject()
+                w.key("empty")
+                w.beginObject()
+                w.endObject()
                 w.key("inner")
                 w.beginObject()
-                w.key("x"); w.value(1.5)
-                w.key("y"); w.beginArray(); w.value(Int64(1)); w.value(2); w.endArray()
+                w.key("x")
+                w.value(1.5)
+                w.key("y")
+                w.beginArray()
+                w.value(Int64(1))
+                w.value(2)
+                w.endArray()
                 w.endObject()
-                w.key("last"); w.value(false)
+                w.key("last")
+                w.value(false)
                 w.endObject()
             }
-            #expect(json == #"{"id":42,"name":"Ann","tags":["a",[],{"k":null},true],"empty":{},"inner":{"x":1.5,"y":[1,2]},"last":false}"#)
+            #expect(
+                json
+                    == #"{"id":42,"name":"Ann","tags":["a",[],{"k":null},true],"empty":{},"inner":{"x":1.5,"y":[1,2]},"last":false}"#
+            )
         }
 
         @Test func builderArrayOfObjects() {
@@ -447,8 +468,10 @@ struct JSONTests {
                 w.beginArray()
                 for i in 0..<3 {
                     w.beginObject()
-                    w.key("i"); w.value(i)
-                    w.key("sq"); w.value(i * i)
+                    w.key("i")
+                    w.value(i)
+                    w.key("sq")
+                    w.value(i * i)
                     w.endObject()
                 }
                 w.endArray()
@@ -460,14 +483,22 @@ struct JSONTests {
             let none: String? = nil
             let json = written { w in
                 w.beginObject()
-                w.key("s"); w.value(none)
-                w.key("t"); w.value(Optional("t"))
-                w.key("i"); w.value(Int?.none)
-                w.key("j"); w.value(Int?.some(3))
-                w.key("d"); w.value(Double?.none)
-                w.key("b"); w.value(Bool?.some(true))
-                w.key("v"); w.value(["nested": [1, nil]] as JSONValue)
-                w.key("w"); w.write([1, 2])
+                w.key("s")
+                w.value(none)
+                w.key("t")
+                w.value(Optional("t"))
+                w.key("i")
+                w.value(Int?.none)
+                w.key("j")
+                w.value(Int?.some(3))
+                w.key("d")
+                w.value(Double?.none)
+                w.key("b")
+                w.value(Bool?.some(true))
+                w.key("v")
+                w.value(["nested": [1, nil]] as JSONValue)
+                w.key("w")
+                w.write([1, 2])
                 w.endObject()
             }
             #expect(json == #"{"s":null,"t":"t","i":null,"j":3,"d":null,"b":true,"v":{"nested":[1,null]},"w":[1,2]}"#)
@@ -475,10 +506,13 @@ struct JSONTests {
 
         @Test func literals() {
             let value: JSONValue = ["a": nil, "b": true, "c": 1, "d": 1.5, "e": "s", "f": [1, "x"]]
-            #expect(value == .object(JSONObject([
-                ("a", .null), ("b", .bool(true)), ("c", .int(1)), ("d", .double(1.5)),
-                ("e", .string("s")), ("f", .array([.int(1), .string("x")])),
-            ])))
+            #expect(
+                value
+                    == .object(
+                        JSONObject([
+                            ("a", .null), ("b", .bool(true)), ("c", .int(1)), ("d", .double(1.5)),
+                            ("e", .string("s")), ("f", .array([.int(1), .string("x")])),
+                        ])))
             #expect(value.description == #"{"a":null,"b":true,"c":1,"d":1.5,"e":"s","f":[1,"x"]}"#)
         }
     }

@@ -27,19 +27,23 @@ struct HousekeepingTests {
     }
 
     @Test func oldIdempotencyKeysAndExpiredFamiliesGo() throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO idempotency_keys (scope, key, request_hash, status, created_at) VALUES
                 ('anon:1', 'old', '\\x00', 201, now() - interval '25 hours'),
                 ('anon:1', 'new', '\\x00', 201, now() - interval '23 hours')
             """)
-        let user: Int = try connection.query("""
+        let user: Int = try connection.query(
+            """
             INSERT INTO users (username, email, hashed_password) VALUES ('hk', 'hk@example.com', 'x') RETURNING id
             """)[0].decode(0)
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO refresh_token_families (family_id, user_id, expires_at) VALUES
                 ('expired', \(user), now() - interval '1 second'), ('live', \(user), now() + interval '1 day')
             """)
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO refresh_tokens (jti, family_id, user_id, expires_at) VALUES
                 ('a', 'expired', \(user), now() - interval '1 second'), ('b', 'live', \(user), now() + interval '1 day')
             """)
@@ -57,15 +61,18 @@ struct HousekeepingTests {
             try CampaignStore(connection: connection).create(
                 taskID: "kept", subject: "件名", body: "本文", recipients: ["a@example.com", "reject@example.com"],
                 createdBy: nil, maxAttempts: 1)
-            try JobQueue.enqueue(NewJob(kind: JobKind.mail, payload: JobKind.mailPayload(to: "c@example.com", subject: "s", body: "b"),
-                                        maxAttempts: 1), on: connection)
+            try JobQueue.enqueue(
+                NewJob(
+                    kind: JobKind.mail, payload: JobKind.mailPayload(to: "c@example.com", subject: "s", body: "b"),
+                    maxAttempts: 1), on: connection)
         }
         let transport = RecordingTransport()
         transport.refuse = ["reject@example.com": .permanent("550 no")]
-        let runner = Runner(configuration: try RunnerConfiguration(SettingsReader(environment: ["DATABASE_URL": conninfo])),
-                            connection: try PGConnection(conninfo: conninfo), transport: transport,
-                            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), owner: "test:1",
-                            usesWatchdog: false)
+        let runner = Runner(
+            configuration: try RunnerConfiguration(SettingsReader(environment: ["DATABASE_URL": conninfo])),
+            connection: try PGConnection(conninfo: conninfo), transport: transport,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), owner: "test:1",
+            usesWatchdog: false)
         _ = try runner.runOnce()
         let expected = CampaignStatus(state: .failure, result: (1, 1))
         #expect(try store.status(taskID: "kept") == expected)
@@ -90,10 +97,12 @@ struct HousekeepingTests {
         }
         // The fan-out is done long ago, one mail too; the other waits for a retry.
         let fanOut: Int64 = try connection.query("SELECT job_id FROM campaign_tasks WHERE task_id = 'busy'")[0].decode(0)
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE jobs SET state = 'succeeded', finished_at = now() - interval '30 days' WHERE id = \(fanOut)
             """)
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO jobs (kind, payload, state, parent_id, finished_at) VALUES
                 ('mail', '{}', 'succeeded', \(fanOut), now() - interval '30 days'),
                 ('mail', '{}', 'retrying', \(fanOut), NULL)
@@ -104,7 +113,8 @@ struct HousekeepingTests {
     }
 
     @Test func aLargeBacklogGoesInBatches() throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO jobs (kind, payload, state, finished_at)
             SELECT 'mail', '{}', 'succeeded', now() - interval '30 days' FROM generate_series(1, 25)
             """)

@@ -30,8 +30,10 @@ struct RunnerCommandTests {
     }
 
     @Test func badValuesNameTheirVariable() {
-        let cases: [(String, String)] = [("MAIL_URL", "ftp://x"), ("MAIL_FROM", "nobody"), ("JOB_TIMEOUT_SECONDS", "1"),
-                                         ("JOB_RETRY_BACKOFF", "x"), ("JOB_BATCH_SIZE", "0"), ("LOG_LEVEL", "loud")]
+        let cases: [(String, String)] = [
+            ("MAIL_URL", "ftp://x"), ("MAIL_FROM", "nobody"), ("JOB_TIMEOUT_SECONDS", "1"),
+            ("JOB_RETRY_BACKOFF", "x"), ("JOB_BATCH_SIZE", "0"), ("LOG_LEVEL", "loud"),
+        ]
         for (name, value) in cases {
             do {
                 _ = try RunnerConfiguration(SettingsReader(environment: [name: value]))

@@ -44,16 +44,21 @@ struct RunnerIntegrationTests {
     }
 
     func runner(_ transport: RecordingTransport, owner: String = "test:1", _ extra: [String: String] = [:]) throws -> Runner {
-        Runner(configuration: try configuration(extra), connection: try PGConnection(conninfo: conninfo), transport: transport,
-               logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), owner: owner, usesWatchdog: false, now: { 1_764_390_000 })
+        Runner(
+            configuration: try configuration(extra), connection: try PGConnection(conninfo: conninfo), transport: transport,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), owner: owner, usesWatchdog: false,
+            now: { 1_764_390_000 })
     }
 
     func enqueueMails(_ count: Int, prefix: String = "user", maxAttempts: Int = 4) throws {
         try connection.transaction { connection in
             for index in 1...count {
-                try JobQueue.enqueue(NewJob(kind: JobKind.mail, payload: JobKind.mailPayload(
-                    to: "\(prefix)\(index)@example.com", subject: "件名 \(index)", body: "本文 \(index)"),
-                    maxAttempts: maxAttempts), on: connection)
+                try JobQueue.enqueue(
+                    NewJob(
+                        kind: JobKind.mail,
+                        payload: JobKind.mailPayload(
+                            to: "\(prefix)\(index)@example.com", subject: "件名 \(index)", body: "本文 \(index)"),
+                        maxAttempts: maxAttempts), on: connection)
             }
         }
     }
@@ -104,7 +109,9 @@ struct RunnerIntegrationTests {
         }
         #expect(seen.count == 50)
         #expect(Set(seen).count == 50)
-        #expect(try connection.query("SELECT count(DISTINCT locked_by) FROM jobs WHERE state = 'running'")[0].decode(0, as: Int.self) == 2)
+        #expect(
+            try connection.query("SELECT count(DISTINCT locked_by) FROM jobs WHERE state = 'running'")[0].decode(0, as: Int.self)
+                == 2)
     }
 
     @Test func temporaryFailuresRetryAndPermanentOnesFail() throws {
@@ -115,7 +122,8 @@ struct RunnerIntegrationTests {
         let summary = try runner(transport, ["JOB_RETRY_DELAY_SECONDS": "0"]).runOnce()
         // user1 fails, is due again at once (delay 0) and succeeds within the same run.
         #expect(summary.retried == 1 && summary.failed == 1 && summary.succeeded == 2)
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT payload->>'to', state, attempts, coalesce(last_error, '') FROM jobs ORDER BY id
             """)
         let table = try rows.map { try $0.decode((String, String, Int, String).self) }
@@ -184,7 +192,10 @@ struct RunnerIntegrationTests {
         #expect(try connection.query("SELECT max(attempts) FROM jobs")[0].decode(0, as: Int.self) == 0)
         // A stop requested before the first job: the batch goes back untouched.
         var asked = 0
-        let summary = try runner(RecordingTransport()).runOnce(shouldStop: { asked += 1; return asked > 1 })
+        let summary = try runner(RecordingTransport()).runOnce(shouldStop: {
+            asked += 1
+            return asked > 1
+        })
         #expect(summary.released == 3 && summary.total == 0)
         #expect(try states()["queued"] == 3)
     }
@@ -193,7 +204,8 @@ struct RunnerIntegrationTests {
         let store = CampaignStore(connection: connection)
         try connection.transaction { connection in
             try CampaignStore(connection: connection).create(
-                taskID: "task-1", subject: "お知らせ", body: "本文です", recipients: ["a@example.com", "reject@example.com", "b@example.com"],
+                taskID: "task-1", subject: "お知らせ", body: "本文です",
+                recipients: ["a@example.com", "reject@example.com", "b@example.com"],
                 createdBy: nil, maxAttempts: 4)
         }
         #expect(try store.status(taskID: "task-1") == CampaignStatus(state: .pending, result: nil))
@@ -219,9 +231,15 @@ struct RunnerIntegrationTests {
 
     @Test func hostLockAdmitsOneRunner() throws {
         let path = "/tmp/jobs-test-\(UInt32.random(in: 0...UInt32.max)).lock"
-        guard case .acquired(let held) = try HostLock.acquire(path: path) else { Issue.record("not acquired"); return }
+        guard case .acquired(let held) = try HostLock.acquire(path: path) else {
+            Issue.record("not acquired")
+            return
+        }
         // flock is per open file: a second open in this process is refused too.
-        guard case .heldByAnother = try HostLock.acquire(path: path) else { Issue.record("acquired twice"); return }
+        guard case .heldByAnother = try HostLock.acquire(path: path) else {
+            Issue.record("acquired twice")
+            return
+        }
         withExtendedLifetime(held) {}
     }
 }

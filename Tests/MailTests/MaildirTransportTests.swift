@@ -7,8 +7,9 @@ struct MaildirTransportTests {
     @Test func deliversIntoNew() throws {
         let directory = "/tmp/maildir-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))/nested/mail"
         let transport = MaildirTransport(directory: directory, hostName: "host/with:odd")
-        let message = MailMessage(from: "noreply@example.com", to: "a@example.com", subject: "件名", body: "本文",
-                                  messageID: "m1@example.com", date: 0)
+        let message = MailMessage(
+            from: "noreply@example.com", to: "a@example.com", subject: "件名", body: "本文",
+            messageID: "m1@example.com", date: 0)
         try transport.send(message, deadline: .after(seconds: 5))
         try transport.send(message, deadline: .after(seconds: 5))
         let folder = try #require(opendir(directory + "/new"))

@@ -4,9 +4,10 @@ import Testing
 
 /// MIME rendering: headers, encoded words, body encodings, line ends.
 struct MessageFormatTests {
-    let japanese = MailMessage(from: "MyAPI <noreply@example.com>", to: "taro@example.com",
-                               subject: "ご登録ありがとうございます", body: "taro様、登録が完了しました。",
-                               messageID: "job-1.1000@example.com", date: 1_764_390_000)
+    let japanese = MailMessage(
+        from: "MyAPI <noreply@example.com>", to: "taro@example.com",
+        subject: "ご登録ありがとうございます", body: "taro様、登録が完了しました。",
+        messageID: "job-1.1000@example.com", date: 1_764_390_000)
 
     func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
@@ -56,8 +57,9 @@ struct MessageFormatTests {
     }
 
     @Test func plainAsciiStaysReadable() {
-        let message = MailMessage(from: "noreply@example.com", to: "a@example.com", subject: "Hello",
-                                  body: "line one\nline two", messageID: "m@example.com", date: 0)
+        let message = MailMessage(
+            from: "noreply@example.com", to: "a@example.com", subject: "Hello",
+            body: "line one\nline two", messageID: "m@example.com", date: 0)
         let rendered = MessageFormat.render(message)
         #expect(headers(rendered).contains("Subject: Hello"))
         #expect(headers(rendered).contains("Content-Transfer-Encoding: 7bit"))

@@ -15,7 +15,9 @@ struct SMTPReplyTests {
     }
 
     @Test func multiLineEhlo() throws {
-        let replies = try parse(["250-mail.example.com Hello", "250-SIZE 35882577", "250-STARTTLS", "250-AUTH PLAIN LOGIN", "250 8BITMIME"])
+        let replies = try parse([
+            "250-mail.example.com Hello", "250-SIZE 35882577", "250-STARTTLS", "250-AUTH PLAIN LOGIN", "250 8BITMIME",
+        ])
         #expect(replies.count == 1)
         let extensions = replies[0].extensions
         #expect(extensions["SIZE"] == "35882577")

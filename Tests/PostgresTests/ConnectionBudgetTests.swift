@@ -17,9 +17,10 @@ struct ConnectionBudgetTests {
     @Test func theRefusalIsOneLineWithTheFiguresAndWhatToDo() {
         let line = ConnectionBudget(maxConnections: 40, reserved: 3, inUse: 30)
             .refusal(need: 8, holder: "this pool", reason: "WORKERS=8")
-        #expect(line == "PostgreSQL has no room for this pool: it needs 8 connections (WORKERS=8), the server allows 37 "
-            + "(max_connections 40 - 3 reserved) and 30 are in use, free: 7. Raise max_connections, lower WORKERS "
-            + "on the hosts, or put PgBouncer in front (README, \"Several hosts\")")
+        #expect(
+            line == "PostgreSQL has no room for this pool: it needs 8 connections (WORKERS=8), the server allows 37 "
+                + "(max_connections 40 - 3 reserved) and 30 are in use, free: 7. Raise max_connections, lower WORKERS "
+                + "on the hosts, or put PgBouncer in front (README, \"Several hosts\")")
         #expect(!line.contains("\n"))
     }
 
@@ -39,7 +40,8 @@ struct ConnectionBudgetTests {
         let connection = try TestDatabase.connect()
         let other = try TestDatabase.connect()
         let budget = try ConnectionBudget.read(on: connection)
-        let shown = try connection.query("SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int")
+        let shown = try connection.query(
+            "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int")
         let (maxConnections, reserved) = try shown[0].decode((Int, Int).self)
         #expect(budget.maxConnections == maxConnections)
         #expect(budget.reserved == reserved)

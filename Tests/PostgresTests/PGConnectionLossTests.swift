@@ -13,7 +13,8 @@ struct PGConnectionLossTests {
             // Cancel only once the backend is really running the sleep.
             guard let observer = try? TestDatabase.connect() else { return }
             for _ in 0..<200 {
-                let active = try? observer.query("""
+                let active = try? observer.query(
+                    """
                     select count(*) from pg_stat_activity where pid = \(pid) and state = 'active'
                     """)[0].decode(0, as: Int.self)
                 if active == 1 { break }
@@ -86,10 +87,12 @@ struct PGConnectionLossTests {
     @Test func transactionOnDeadConnectionRethrowsBodyError() throws {
         let connection = try TestDatabase.connect()
         let pid: Int = try connection.query("select pg_backend_pid()")[0].decode(0)
-        #expect { try connection.transaction { connection in
-            try terminate(pid)
-            try connection.query("select \(1)")
-        } } throws: { ($0 as? PGError)?.isConnectionProblem == true }
+        #expect {
+            try connection.transaction { connection in
+                try terminate(pid)
+                try connection.query("select \(1)")
+            }
+        } throws: { ($0 as? PGError)?.isConnectionProblem == true }
         try connection.reconnect()
         #expect(try connection.transaction { try $0.query("select \(4)::int")[0].decode(0, as: Int.self) } == 4)
     }

@@ -7,7 +7,8 @@ struct PGConnectionTests {
     @Test func queryWithBindsDecodesTypes() throws {
         let connection = try TestDatabase.connect()
         let nothing: Int? = nil
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             select \(42)::int as answer, \("héllo")::text as greeting, \(nothing)::int as missing,
                    \(true)::bool as flag, \(1.5)::float8 as ratio, \(Int64(9_000_000_000))::bigint as big
             """)

@@ -5,7 +5,8 @@ struct PGErrorTests {
     @Test func descriptionHoldsKindAndSQLStateOnly() {
         let error = PGError(
             .server,
-            message: "ERROR:  duplicate key value violates unique constraint \"ix_users_email\"\nDETAIL:  Key (email)=(a@b.c) already exists.",
+            message:
+                "ERROR:  duplicate key value violates unique constraint \"ix_users_email\"\nDETAIL:  Key (email)=(a@b.c) already exists.",
             sqlState: "23505",
             constraintName: "ix_users_email"
         )

@@ -40,11 +40,13 @@ struct PGTransactionTests {
     @Test func rollsBackOnSQLError() throws {
         try TestDatabase.withSchema { connection, _ in
             try connection.execute(unsafeSQL: "create table t (n int not null)")
-            #expect { try connection.transaction { connection in
-                try connection.query("insert into t values (\(1))")
-                let missing: Int? = nil
-                try connection.query("insert into t values (\(missing))")
-            } } throws: { ($0 as? PGError)?.sqlState == "23502" }
+            #expect {
+                try connection.transaction { connection in
+                    try connection.query("insert into t values (\(1))")
+                    let missing: Int? = nil
+                    try connection.query("insert into t values (\(missing))")
+                }
+            } throws: { ($0 as? PGError)?.sqlState == "23502" }
             #expect(try count(connection) == 0)
         }
     }
@@ -52,10 +54,12 @@ struct PGTransactionTests {
     @Test func swallowedErrorMakesCommitThrow() throws {
         try TestDatabase.withSchema { connection, _ in
             try connection.execute(unsafeSQL: "create table t (n int not null)")
-            #expect { try connection.transaction { connection in
-                try connection.query("insert into t values (\(1))")
-                _ = try? connection.query("select * from no_such_table")
-            } } throws: { ($0 as? PGError)?.code == .transactionRolledBack }
+            #expect {
+                try connection.transaction { connection in
+                    try connection.query("insert into t values (\(1))")
+                    _ = try? connection.query("select * from no_such_table")
+                }
+            } throws: { ($0 as? PGError)?.code == .transactionRolledBack }
             #expect(try count(connection) == 0)
         }
     }

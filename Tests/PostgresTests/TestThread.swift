@@ -7,11 +7,13 @@ final class TestThread {
     /// Starts `body` on a new thread.
     init(_ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(Closure(body)).toOpaque()
-        let result = pthread_create(&thread, nil, { context in
-            let closure = Unmanaged<Closure>.fromOpaque(context!).takeRetainedValue()
-            closure.body()
-            return nil
-        }, context)
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                let closure = Unmanaged<Closure>.fromOpaque(context!).takeRetainedValue()
+                closure.body()
+                return nil
+            }, context)
         precondition(result == 0, "pthread_create failed: \(result)")
     }
 

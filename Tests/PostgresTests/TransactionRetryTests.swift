@@ -11,7 +11,8 @@ struct TransactionRetryTests {
     @Test func aRealDeadlockIsResolvedByRunningTheVictimAgain() throws {
         let setup = try TestDatabase.connect()
         let table = "deadlock_\(UInt32.random(in: 0...UInt32.max))"
-        try setup.execute(unsafeSQL: "CREATE TABLE \(table) (id int PRIMARY KEY, n int); INSERT INTO \(table) VALUES (1, 0), (2, 0)")
+        try setup.execute(
+            unsafeSQL: "CREATE TABLE \(table) (id int PRIMARY KEY, n int); INSERT INTO \(table) VALUES (1, 0), (2, 0)")
         defer { _ = try? setup.execute(unsafeSQL: "DROP TABLE \(table)") }
 
         let runs = Mutex(0)

@@ -3,15 +3,17 @@ import Testing
 
 /// The one command-line reader of the three executables.
 struct CommandLineParserTests {
-    let parser = CommandLineParser([
-        .init(["serve"], options: ["--listen", "--workers"]),
-        .init(["migrate", "up"], options: ["--dir"]),
-        .init(["migrate", "down"], options: ["--dir", "--steps"]),
-        .init(["user", "grant"], options: ["--email"], flags: ["--dry-run"], takesArguments: true),
-    ], default: ["serve"])
+    let parser = CommandLineParser(
+        [
+            .init(["serve"], options: ["--listen", "--workers"]),
+            .init(["migrate", "up"], options: ["--dir"]),
+            .init(["migrate", "down"], options: ["--dir", "--steps"]),
+            .init(["user", "grant"], options: ["--email"], flags: ["--dry-run"], takesArguments: true),
+        ], default: ["serve"])
 
     @Test func commandsOptionsFlagsAndWords() throws {
-        #expect(try parser.parse(["migrate", "up", "--dir", "db"]) == .init(command: ["migrate", "up"], values: ["--dir": "db"]))
+        #expect(
+            try parser.parse(["migrate", "up", "--dir", "db"]) == .init(command: ["migrate", "up"], values: ["--dir": "db"]))
         let grant = try parser.parse(["user", "grant", "--email", "a@b.c", "x:write", "--dry-run", "y:read"])
         #expect(grant.command == ["user", "grant"])
         #expect(grant.value("--email") == "a@b.c" && grant.has("--dry-run"))

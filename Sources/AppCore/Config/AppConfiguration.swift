@@ -52,8 +52,9 @@ public struct AppConfiguration: Sendable {
         debug = try settings.bool("DEBUG", default: false)
         allowedHosts = try settings.list("ALLOWED_HOSTS", default: ["*"])
         if let pattern = allowedHosts.first(where: { !TrustedHostPolicy.isValidPattern($0) }) {
-            throw ConfigurationError(variable: "ALLOWED_HOSTS",
-                                     problem: "a wildcard may only start a pattern, as in *.example.com (got \"\(pattern)\")")
+            throw ConfigurationError(
+                variable: "ALLOWED_HOSTS",
+                problem: "a wildcard may only start a pattern, as in *.example.com (got \"\(pattern)\")")
         }
         databaseURL = try DatabaseURL.libpqConnectionString(
             settings.string("DATABASE_URL", default: "postgresql+asyncpg://user:pass@localhost/mydb"))
@@ -73,7 +74,8 @@ public struct AppConfiguration: Sendable {
         searchTimeoutMilliseconds = try settings.int("SEARCH_TIMEOUT_MILLISECONDS", default: 2000, range: 1...3_600_000)
         logLevel = settings.string("LOG_LEVEL", default: debug ? "debug" : "info").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
-            throw ConfigurationError(variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
+            throw ConfigurationError(
+                variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         logFile = settings.string("LOG_FILE").flatMap { $0.isEmpty ? nil : $0 }
         bcryptCost = try settings.int("BCRYPT_COST", default: 12, range: 4...31)

@@ -32,7 +32,8 @@ public struct SettingsReader: Sendable {
             throw ConfigurationError(variable: name, problem: "must be an integer (got \"\(raw.prefix(40))\")")
         }
         guard range.contains(value) else {
-            throw ConfigurationError(variable: name, problem: "must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
+            throw ConfigurationError(
+                variable: name, problem: "must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
         }
         return value
     }

@@ -42,9 +42,10 @@ public enum PercentDecoding {
         while index != utf8.endIndex {
             let byte = utf8[index]
             if byte == UInt8(ascii: "%"),
-               let h = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex), h != utf8.endIndex,
-               let l = utf8.index(h, offsetBy: 1, limitedBy: utf8.endIndex), l != utf8.endIndex,
-               let high = hexValue(utf8[h]), let low = hexValue(utf8[l]) {
+                let h = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex), h != utf8.endIndex,
+                let l = utf8.index(h, offsetBy: 1, limitedBy: utf8.endIndex), l != utf8.endIndex,
+                let high = hexValue(utf8[h]), let low = hexValue(utf8[l])
+            {
                 out.append(high << 4 | low)
                 index = utf8.index(after: l)
                 continue

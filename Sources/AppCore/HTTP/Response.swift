@@ -57,11 +57,15 @@ public struct Response: Sendable {
     ///     for line in lines where !writer.write(line + "\n") { return }
     /// }
     /// ```
-    public static func streaming(_ status: HTTPStatus = .ok, contentType: String,
-                              _ produce: @escaping ResponseStream.Producer) -> Response {
-        var response = Response(status: status, headers: [
-            "Content-Type": contentType, "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
-        ])
+    public static func streaming(
+        _ status: HTTPStatus = .ok, contentType: String,
+        _ produce: @escaping ResponseStream.Producer
+    ) -> Response {
+        var response = Response(
+            status: status,
+            headers: [
+                "Content-Type": contentType, "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+            ])
         response.stream = ResponseStream(produce)
         return response
     }

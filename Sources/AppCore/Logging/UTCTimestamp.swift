@@ -20,7 +20,8 @@ enum UTCTimestamp {
                 var parts = tm()
                 gmtime_r(&seconds, &parts)
                 cachedSecond = spec.tv_sec
-                cachedPrefix = "\(parts.tm_year + 1900)-\(pad(Int(parts.tm_mon) + 1))-\(pad(Int(parts.tm_mday)))T"
+                cachedPrefix =
+                    "\(parts.tm_year + 1900)-\(pad(Int(parts.tm_mon) + 1))-\(pad(Int(parts.tm_mday)))T"
                     + "\(pad(Int(parts.tm_hour))):\(pad(Int(parts.tm_min))):\(pad(Int(parts.tm_sec)))."
             }
             return cachedPrefix + pad(Int(spec.tv_nsec / 1_000_000), width: 3) + "Z"

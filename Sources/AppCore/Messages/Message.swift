@@ -55,8 +55,9 @@ extension Message {
         Message(ja: "'\(name)' は予約済みユーザー名です", en: "'\(name)' is a reserved username")
     }
     public static func missingPermissions(_ names: [String]) -> Message {
-        Message(ja: "権限が不足しています: \(names.joined(separator: ", "))",
-                en: "Missing permissions: \(names.joined(separator: ", "))")
+        Message(
+            ja: "権限が不足しています: \(names.joined(separator: ", "))",
+            en: "Missing permissions: \(names.joined(separator: ", "))")
     }
     public static let privateFieldsForbidden = Message(
         ja: "非公開情報は本人または管理者のみ閲覧できます", en: "Only the user or an administrator may see private fields")

@@ -33,8 +33,9 @@ public struct DocsAssets: Sendable, Equatable {
             return
         }
         while base.hasSuffix("/") { base.removeLast() }
-        self.init(swaggerJS: base + "/swagger-ui-bundle.js", swaggerCSS: base + "/swagger-ui.css",
-                  redocJS: base + "/redoc.standalone.js", favicon: base + "/favicon.png", googleFonts: false)
+        self.init(
+            swaggerJS: base + "/swagger-ui-bundle.js", swaggerCSS: base + "/swagger-ui.css",
+            redocJS: base + "/redoc.standalone.js", favicon: base + "/favicon.png", googleFonts: false)
     }
 }
 
@@ -73,27 +74,28 @@ public enum DocsPages {
     }
 
     public static func redoc(title: String, openAPIURL: String, assets: DocsAssets) -> String {
-        let fonts = assets.googleFonts
+        let fonts =
+            assets.googleFonts
             ? "<link href=\"https://fonts.googleapis.com/css?family=Montserrat:300,400,700|Roboto:300,400,700\" rel=\"stylesheet\">\n"
             : ""
         return """
-        <!DOCTYPE html>
-        <html lang="ja">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(text(title)) - ReDoc</title>
-        \(fonts)<link rel="shortcut icon" href="\(attribute(assets.favicon))">
-        <style>body { margin: 0; padding: 0; }</style>
-        </head>
-        <body>
-        <noscript>ReDoc requires JavaScript to display the API documentation.</noscript>
-        <redoc spec-url="\(attribute(openAPIURL))"></redoc>
-        <script src="\(attribute(assets.redocJS))"></script>
-        </body>
-        </html>
+            <!DOCTYPE html>
+            <html lang="ja">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(text(title)) - ReDoc</title>
+            \(fonts)<link rel="shortcut icon" href="\(attribute(assets.favicon))">
+            <style>body { margin: 0; padding: 0; }</style>
+            </head>
+            <body>
+            <noscript>ReDoc requires JavaScript to display the API documentation.</noscript>
+            <redoc spec-url="\(attribute(openAPIURL))"></redoc>
+            <script src="\(attribute(assets.redocJS))"></script>
+            </body>
+            </html>
 
-        """
+            """
     }
 
     /// Text for an element or a quoted attribute value.

@@ -64,7 +64,7 @@ public struct OpenAPIDocument: Sendable {
             Self.securitySchemeName: [
                 "type": "oauth2",
                 "flows": ["password": ["scopes": [:], "tokenUrl": .string(tokenURL)]],
-            ],
+            ]
         ]
         self.paths = paths
         self.components = components
@@ -89,11 +89,12 @@ public struct OpenAPIDocument: Sendable {
     /// is not a letter, digit or underscore replaced by `_` (`list_items_api_v1_items__get`).
     public static func operationID(name: String, path: String, method: String) -> String {
         let text = name + path
-        let cleaned = String(text.unicodeScalars.map { scalar -> Character in
-            let v = scalar.value
-            let word = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x5F
-            return word ? Character(scalar) : "_"
-        })
+        let cleaned = String(
+            text.unicodeScalars.map { scalar -> Character in
+                let v = scalar.value
+                let word = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x5F
+                return word ? Character(scalar) : "_"
+            })
         return cleaned + "_" + method.lowercased()
     }
 
@@ -123,11 +124,13 @@ extension OpenAPIDocument {
         var doc: ResponseDoc {
             switch self {
             case .tooManyRequests:
-                .error("レート制限に達しました（クライアントごと）", detail: "レート制限に達しました",
-                       headers: [("Retry-After", "再試行できるまでの秒数")])
+                .error(
+                    "レート制限に達しました（クライアントごと）", detail: "レート制限に達しました",
+                    headers: [("Retry-After", "再試行できるまでの秒数")])
             case .serviceUnavailable:
-                .error("データベースまたはワーカーに接続できません", detail: Message.databaseUnavailable.japanese,
-                       headers: [("Retry-After", "再試行までの秒数")])
+                .error(
+                    "データベースまたはワーカーに接続できません", detail: Message.databaseUnavailable.japanese,
+                    headers: [("Retry-After", "再試行までの秒数")])
             case .gatewayTimeout:
                 .error("処理が制限時間を超えました")
             }
@@ -161,8 +164,10 @@ extension OpenAPIDocument {
             }
             // Every path template variable must be described, even if the route forgot it.
             for capture in path.captureNames where !declared.contains(capture) {
-                parameters.append(["name": .string(capture), "in": "path", "required": true,
-                                   "schema": ["type": "string", "title": .string(OpenAPIDocument.title(capture))]])
+                parameters.append([
+                    "name": .string(capture), "in": "path", "required": true,
+                    "schema": ["type": "string", "title": .string(OpenAPIDocument.title(capture))],
+                ])
             }
             if !parameters.isEmpty { object["parameters"] = .array(parameters) }
 
@@ -205,8 +210,9 @@ extension OpenAPIDocument {
 
             var errors: [Int: ResponseDoc] = [:]
             if operation.access.needsToken {
-                errors[401] = .error("認証されていません（トークンがない、無効、期限切れ）", detail: Message.notAuthenticated.japanese,
-                                     headers: [("WWW-Authenticate", "Bearer")])
+                errors[401] = .error(
+                    "認証されていません（トークンがない、無効、期限切れ）", detail: Message.notAuthenticated.japanese,
+                    headers: [("WWW-Authenticate", "Bearer")])
                 errors[403] = .error("アカウントが無効です", detail: Message.inactiveAccount.japanese)
             }
             if operation.body != nil {

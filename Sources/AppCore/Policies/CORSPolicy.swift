@@ -38,7 +38,8 @@ public struct CORSPolicy: RequestPolicy {
         guard let origin = request.headers.value(lowercaseName: "origin") else { return next(request) }
         let allowed = isAllowed(origin: origin)
         if request.method == "OPTIONS",
-           let method = request.headers.value(lowercaseName: "access-control-request-method") {
+            let method = request.headers.value(lowercaseName: "access-control-request-method")
+        {
             return preflight(request, origin: origin, allowed: allowed, method: method)
         }
         var response = next(request)
@@ -50,7 +51,8 @@ public struct CORSPolicy: RequestPolicy {
         var failures: [String] = []
         if !allowed { failures.append("origin") }
         if !Self.allowedMethods.contains(method) { failures.append("method") }
-        var response = failures.isEmpty
+        var response =
+            failures.isEmpty
             ? Response.json(.ok, ["detail": .string(Message.preflightAccepted.text(in: request.language))])
             : HTTPError(.badRequest, .corsDisallowed(failures)).response(language: request.language)
         guard allowed else { return response }
@@ -68,7 +70,9 @@ public struct CORSPolicy: RequestPolicy {
         headers.add("Access-Control-Allow-Origin", origin)
         headers.add("Access-Control-Allow-Credentials", "true")
         if let vary = headers.value(lowercaseName: "vary") {
-            let listed = vary.split(separator: ",").contains { HTTPHeaders.equal($0.trimmingASCIIWhitespace(), lowercase: "origin") }
+            let listed = vary.split(separator: ",").contains {
+                HTTPHeaders.equal($0.trimmingASCIIWhitespace(), lowercase: "origin")
+            }
             if !listed { headers.set("Vary", vary + ", Origin") }
         } else {
             headers.add("Vary", "Origin")

@@ -58,9 +58,10 @@ public final class LocalRateLimiter: RateLimiter {
         guard let window = windows[Key(rule: rule.name, client: client)], window.end > now else {
             return RateLimitDecision(allowed: true, remaining: rule.maxRequests, resetSeconds: 0)
         }
-        return RateLimitDecision(allowed: window.count < rule.maxRequests,
-                                 remaining: max(0, rule.maxRequests - window.count),
-                                 resetSeconds: Self.wholeSeconds(window.end - now))
+        return RateLimitDecision(
+            allowed: window.count < rule.maxRequests,
+            remaining: max(0, rule.maxRequests - window.count),
+            resetSeconds: Self.wholeSeconds(window.end - now))
     }
 
     /// Rounds up: a client told to retry after that many seconds finds the window over.

@@ -33,12 +33,15 @@ public struct PolicyChain {
             policies.append(hosts)
         }
         if let rateLimiter {
-            policies.append(RateLimitPolicy(
-                limiter: rateLimiter,
-                general: RateLimitRule(.general, maxRequests: configuration.rateLimitMaxRequests,
-                                       windowSeconds: configuration.rateLimitWindowSeconds),
-                login: RateLimitRule(.login, maxRequests: configuration.loginRateLimitMaxRequests,
-                                     windowSeconds: configuration.loginRateLimitWindowSeconds)))
+            policies.append(
+                RateLimitPolicy(
+                    limiter: rateLimiter,
+                    general: RateLimitRule(
+                        .general, maxRequests: configuration.rateLimitMaxRequests,
+                        windowSeconds: configuration.rateLimitWindowSeconds),
+                    login: RateLimitRule(
+                        .login, maxRequests: configuration.loginRateLimitMaxRequests,
+                        windowSeconds: configuration.loginRateLimitWindowSeconds)))
         }
         return PolicyChain(policies, trustedProxies: TrustedProxies(configuration.trustedProxies))
     }

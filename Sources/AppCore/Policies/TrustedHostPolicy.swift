@@ -44,8 +44,9 @@ public struct TrustedHostPolicy: RequestPolicy {
         if !host.isEmpty, exactHosts.contains("www." + host) {
             var location = "//www." + header + request.path
             if let query = request.rawQuery { location += "?" + query }
-            return Response(status: HTTPStatus(code: 307, reason: "Temporary Redirect"),
-                            headers: ["Location": location, "Content-Type": "application/json"])
+            return Response(
+                status: HTTPStatus(code: 307, reason: "Temporary Redirect"),
+                headers: ["Location": location, "Content-Type": "application/json"])
         }
         return HTTPError(.badRequest, .invalidHost).response(language: request.language)
     }

@@ -42,11 +42,13 @@ public struct Operation: Sendable {
     /// An example request body (FastAPI's `Body(examples=...)`); nil: the body schema's own example.
     public var bodyExample: JSONValue?
 
-    public init(summary: String = "", tags: [String] = [], parameters: [Parameter] = [],
-                body: ObjectSchema? = nil, bodyFormat: BodyFormat = .json, successStatus: HTTPStatus = .ok,
-                rateLimit: RateLimitClass = .general, name: String? = nil, description: String? = nil, access: Access = .anyone,
-                response: Schema? = nil, responseContentType: String = "application/json",
-                responses: [Int: ResponseDoc] = [:], includeInSchema: Bool = true, bodyExample: JSONValue? = nil) {
+    public init(
+        summary: String = "", tags: [String] = [], parameters: [Parameter] = [],
+        body: ObjectSchema? = nil, bodyFormat: BodyFormat = .json, successStatus: HTTPStatus = .ok,
+        rateLimit: RateLimitClass = .general, name: String? = nil, description: String? = nil, access: Access = .anyone,
+        response: Schema? = nil, responseContentType: String = "application/json",
+        responses: [Int: ResponseDoc] = [:], includeInSchema: Bool = true, bodyExample: JSONValue? = nil
+    ) {
         self.summary = summary
         self.tags = tags
         self.parameters = parameters
@@ -80,8 +82,10 @@ public struct ResponseDoc: Sendable {
     /// Response header fields: name → description.
     public var headers: [(name: String, description: String)]
 
-    public init(_ description: String, schema: Schema? = nil, contentType: String = "application/json",
-                example: JSONValue? = nil, headers: [(name: String, description: String)] = []) {
+    public init(
+        _ description: String, schema: Schema? = nil, contentType: String = "application/json",
+        example: JSONValue? = nil, headers: [(name: String, description: String)] = []
+    ) {
         self.description = description
         self.schema = schema
         self.contentType = contentType
@@ -90,10 +94,13 @@ public struct ResponseDoc: Sendable {
     }
 
     /// An error answered as `{"detail": "..."}` (`HTTPError`), with its message as the example.
-    public static func error(_ description: String, detail: String? = nil,
-                             headers: [(name: String, description: String)] = []) -> ResponseDoc {
-        ResponseDoc(description, schema: .object(OpenAPISchemas.httpError),
-                    example: detail.map { ["detail": .string($0)] }, headers: headers)
+    public static func error(
+        _ description: String, detail: String? = nil,
+        headers: [(name: String, description: String)] = []
+    ) -> ResponseDoc {
+        ResponseDoc(
+            description, schema: .object(OpenAPISchemas.httpError),
+            example: detail.map { ["detail": .string($0)] }, headers: headers)
     }
 
     /// An answer without a body.

@@ -15,8 +15,10 @@ public struct Parameter: Sendable {
     public var defaultValue: JSONValue?
     public var description: String?
 
-    public init(_ name: String, in location: Location, _ schema: Schema, required: Bool = false,
-                defaultValue: JSONValue? = nil, description: String? = nil) {
+    public init(
+        _ name: String, in location: Location, _ schema: Schema, required: Bool = false,
+        defaultValue: JSONValue? = nil, description: String? = nil
+    ) {
         self.name = name
         self.location = location
         self.schema = schema
@@ -29,8 +31,10 @@ public struct Parameter: Sendable {
         Parameter(name, in: .path, schema, required: true, description: description)
     }
 
-    public static func query(_ name: String, _ schema: Schema, default defaultValue: JSONValue? = nil,
-                             description: String? = nil) -> Parameter {
+    public static func query(
+        _ name: String, _ schema: Schema, default defaultValue: JSONValue? = nil,
+        description: String? = nil
+    ) -> Parameter {
         Parameter(name, in: .query, schema, defaultValue: defaultValue, description: description)
     }
 }

@@ -13,7 +13,8 @@ public struct Route<Context>: Sendable {
 
     /// A route open to anyone (`operation.access` must be `.anyone`).
     public init(_ method: String, _ path: String, _ operation: Operation, handler: @escaping Handler) {
-        precondition(operation.access == .anyone, "\(method) \(path) declares \(operation.access): bind it with an authenticated handler")
+        precondition(
+            operation.access == .anyone, "\(method) \(path) declares \(operation.access): bind it with an authenticated handler")
         self.init(method, path, operation, checked: handler)
     }
 
@@ -28,22 +29,30 @@ public struct Route<Context>: Sendable {
 extension Route where Context: Authenticating {
     /// A route for callers with an account (`.user`, `.admin`, `.permissions`): the handler
     /// receives the caller once the route has checked it.
-    public init(_ method: String, _ path: String, _ operation: Operation,
-                handler: @escaping @Sendable (RouteInput, Context, Context.Caller) throws -> Response) {
+    public init(
+        _ method: String, _ path: String, _ operation: Operation,
+        handler: @escaping @Sendable (RouteInput, Context, Context.Caller) throws -> Response
+    ) {
         let access = operation.access
         precondition(access != .anyone && access != .token, "\(method) \(path): this handler needs an account-level access")
-        self.init(method, path, operation, checked: { input, context in
-            try handler(input, context, try context.caller(of: input.request, access: access))
-        })
+        self.init(
+            method, path, operation,
+            checked: { input, context in
+                try handler(input, context, try context.caller(of: input.request, access: access))
+            })
     }
 
     /// A route for a valid access token (`.token`): the handler receives the token's user id
     /// and checks the account in its own statement.
-    public static func token(_ method: String, _ path: String, _ operation: Operation,
-                             handler: @escaping @Sendable (RouteInput, Context, Int) throws -> Response) -> Route {
+    public static func token(
+        _ method: String, _ path: String, _ operation: Operation,
+        handler: @escaping @Sendable (RouteInput, Context, Int) throws -> Response
+    ) -> Route {
         precondition(operation.access == .token, "\(method) \(path): a token handler needs access .token")
-        return Route(method, path, operation, checked: { input, context in
-            try handler(input, context, try context.tokenSubject(of: input.request))
-        })
+        return Route(
+            method, path, operation,
+            checked: { input, context in
+                try handler(input, context, try context.tokenSubject(of: input.request))
+            })
     }
 }

@@ -64,8 +64,11 @@ public struct Router<Context>: Sendable {
         guard path.isCanonical else {
             // One form per operation: a path with empty or dot segments is sent to its
             // canonical form when that form exists, else it does not exist either.
-            guard routes.contains(where: { $0.path.match(path.segments, trailingSlash: path.trailingSlash) != nil
-                                           || $0.path.match(path.segments, trailingSlash: !path.trailingSlash) != nil })
+            guard
+                routes.contains(where: {
+                    $0.path.match(path.segments, trailingSlash: path.trailingSlash) != nil
+                        || $0.path.match(path.segments, trailingSlash: !path.trailingSlash) != nil
+                })
             else { return .notFound }
             return .redirect(Self.redirect(308, "Permanent Redirect", to: path.location(query: request.rawQuery)))
         }
@@ -89,16 +92,20 @@ public struct Router<Context>: Sendable {
         if !allowed.isEmpty { return .methodNotAllowed(allowed: allowed) }
         // Like Starlette's redirect_slashes: `/api/v1/items` → `/api/v1/items/`.
         if !path.segments.isEmpty,
-           routes.contains(where: { $0.path.match(path.segments, trailingSlash: !path.trailingSlash) != nil }) {
-            return .redirect(Self.redirect(307, "Temporary Redirect",
-                                           to: path.location(trailingSlash: !path.trailingSlash, query: request.rawQuery)))
+            routes.contains(where: { $0.path.match(path.segments, trailingSlash: !path.trailingSlash) != nil })
+        {
+            return .redirect(
+                Self.redirect(
+                    307, "Temporary Redirect",
+                    to: path.location(trailingSlash: !path.trailingSlash, query: request.rawQuery)))
         }
         return .notFound
     }
 
     static func redirect(_ code: Int, _ reason: String, to location: String) -> Response {
-        Response(status: HTTPStatus(code: code, reason: reason),
-                 headers: ["Location": location, "Content-Type": "application/json"], body: [])
+        Response(
+            status: HTTPStatus(code: code, reason: reason),
+            headers: ["Location": location, "Content-Type": "application/json"], body: [])
     }
 
     static func validate(_ request: Request, captures: [(String, String)], operation: Operation) throws -> RouteInput {
@@ -106,11 +113,12 @@ public struct Router<Context>: Sendable {
         var values: [String: JSONValue] = [:]
         for parameter in operation.parameters {
             let location = [parameter.location.rawValue, parameter.name]
-            let raw: String? = switch parameter.location {
-            case .path: captures.first { $0.0 == parameter.name }?.1
-            case .query: request.query[parameter.name]
-            case .header: request.headers[parameter.name.replacingUnderscores()]
-            }
+            let raw: String? =
+                switch parameter.location {
+                case .path: captures.first { $0.0 == parameter.name }?.1
+                case .query: request.query[parameter.name]
+                case .header: request.headers[parameter.name.replacingUnderscores()]
+                }
             guard let raw else {
                 if parameter.required {
                     issues.append(.missing(location))
@@ -119,8 +127,9 @@ public struct Router<Context>: Sendable {
                 }
                 continue
             }
-            values[parameter.name] = SchemaValidator.validate(text: raw, against: parameter.schema,
-                                                              at: location, issues: &issues)
+            values[parameter.name] = SchemaValidator.validate(
+                text: raw, against: parameter.schema,
+                at: location, issues: &issues)
         }
         var body: JSONObject? = nil
         if let schema = operation.body {
@@ -145,8 +154,10 @@ public struct Router<Context>: Sendable {
         do {
             parsed = try JSONParser.parse(request.body)
         } catch {
-            issues.append(ValidationIssue(location: ["body", String(error.offset)], type: "json_invalid",
-                                          message: Message("JSON decode error: \(error.message)")))
+            issues.append(
+                ValidationIssue(
+                    location: ["body", String(error.offset)], type: "json_invalid",
+                    message: Message("JSON decode error: \(error.message)")))
             return nil
         }
         let value = SchemaValidator.validate(parsed, against: .object(schema), at: ["body"], issues: &issues)

@@ -23,9 +23,11 @@ public struct Application<Context> {
     ///   - accessLog: one line per request, or nil for none.
     ///   - policies: CORS, trusted hosts, rate limit (`PolicyChain.standard`); none by default.
     ///   - mapError: turns errors of lower layers into client answers (a lost database into 503).
-    public init(router: Router<Context>, logger: Logger, accessLog: AccessLog? = nil,
-                policies: PolicyChain = PolicyChain(),
-                mapError: @escaping ErrorMapper = { _ in nil }) {
+    public init(
+        router: Router<Context>, logger: Logger, accessLog: AccessLog? = nil,
+        policies: PolicyChain = PolicyChain(),
+        mapError: @escaping ErrorMapper = { _ in nil }
+    ) {
         self.router = router
         self.logger = logger
         self.accessLog = accessLog
@@ -46,8 +48,10 @@ public struct Application<Context> {
     }
 
     /// Runs the policies around `endpoint`; the policies see the resolved operation's traits.
-    func serve(_ incoming: Request, resolution: Router<Context>.Resolution?,
-               endpoint: (Request, Router<Context>.Resolution?) -> Response) -> Response {
+    func serve(
+        _ incoming: Request, resolution: Router<Context>.Resolution?,
+        endpoint: (Request, Router<Context>.Resolution?) -> Response
+    ) -> Response {
         let clock = ContinuousClock()
         let start = clock.now
         var request = policies.prepare(incoming)
@@ -69,16 +73,20 @@ public struct Application<Context> {
             return error.response(language: request.language)
         } catch {
             if let mapped = mapError(error) {
-                logger.warning("Request failed", metadata: [
-                    "request.id": "\(request.id)", "status": "\(mapped.status.code)", "error": "\(error)",
-                ])
+                logger.warning(
+                    "Request failed",
+                    metadata: [
+                        "request.id": "\(request.id)", "status": "\(mapped.status.code)", "error": "\(error)",
+                    ])
                 return mapped.response(language: request.language)
             }
             // `description` of our error types is safe to log: no SQL, values or secrets.
-            logger.error("Unhandled error", metadata: [
-                "request.id": "\(request.id)", "method": "\(request.method)", "path": "\(request.path)",
-                "error": "\(error)",
-            ])
+            logger.error(
+                "Unhandled error",
+                metadata: [
+                    "request.id": "\(request.id)", "method": "\(request.method)", "path": "\(request.path)",
+                    "error": "\(error)",
+                ])
             return HTTPError(.internalServerError, .internalError).response(language: request.language)
         }
     }

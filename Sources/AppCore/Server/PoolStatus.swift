@@ -33,8 +33,10 @@ public struct PoolStatus: Sendable, Equatable {
     public var workerExits: UInt64
     public var processes: [Process]
 
-    public init(pool: String, startTime: Int64, acceptedConnections: UInt64, activeProcesses: Int, maxActiveProcesses: Int,
-                slowRequests: UInt64, workerExits: UInt64, processes: [Process]) {
+    public init(
+        pool: String, startTime: Int64, acceptedConnections: UInt64, activeProcesses: Int, maxActiveProcesses: Int,
+        slowRequests: UInt64, workerExits: UInt64, processes: [Process]
+    ) {
         self.pool = pool
         self.startTime = startTime
         self.acceptedConnections = acceptedConnections
@@ -68,29 +70,46 @@ public struct PoolStatus: Sendable, Equatable {
 
     /// The pool's fields, into an object the caller opened.
     func writeFields(to json: inout JSONWriter, now: Int64, full: Bool) {
-        json.key("pool"); json.value(pool)
-        json.key("process manager"); json.value("static")
-        json.key("start time"); json.value(startTime)
-        json.key("start since"); json.value(max(0, now - startTime))
-        json.key("accepted conn"); json.value(Int64(clamping: acceptedConnections))
+        json.key("pool")
+        json.value(pool)
+        json.key("process manager")
+        json.value("static")
+        json.key("start time")
+        json.value(startTime)
+        json.key("start since")
+        json.value(max(0, now - startTime))
+        json.key("accepted conn")
+        json.value(Int64(clamping: acceptedConnections))
         // Busy flags and the process list are read one after the other, not at one instant.
-        json.key("idle processes"); json.value(max(0, processes.count - activeProcesses))
-        json.key("active processes"); json.value(activeProcesses)
-        json.key("total processes"); json.value(processes.count)
-        json.key("max active processes"); json.value(maxActiveProcesses)
-        json.key("slow requests"); json.value(Int64(clamping: slowRequests))
-        json.key("worker exits"); json.value(Int64(clamping: workerExits))
+        json.key("idle processes")
+        json.value(max(0, processes.count - activeProcesses))
+        json.key("active processes")
+        json.value(activeProcesses)
+        json.key("total processes")
+        json.value(processes.count)
+        json.key("max active processes")
+        json.value(maxActiveProcesses)
+        json.key("slow requests")
+        json.value(Int64(clamping: slowRequests))
+        json.key("worker exits")
+        json.value(Int64(clamping: workerExits))
         if full {
             json.key("processes")
             json.beginArray()
             for process in processes {
                 json.beginObject()
-                json.key("pid"); json.value(process.pid)
-                json.key("state"); json.value(process.busy ? "Running" : "Idle")
-                json.key("start time"); json.value(process.startTime)
-                json.key("start since"); json.value(max(0, now - process.startTime))
-                json.key("requests"); json.value(Int64(clamping: process.requests))
-                json.key("request duration"); json.value(process.requestDurationMicroseconds)
+                json.key("pid")
+                json.value(process.pid)
+                json.key("state")
+                json.value(process.busy ? "Running" : "Idle")
+                json.key("start time")
+                json.value(process.startTime)
+                json.key("start since")
+                json.value(max(0, now - process.startTime))
+                json.key("requests")
+                json.value(Int64(clamping: process.requests))
+                json.key("request duration")
+                json.value(process.requestDurationMicroseconds)
                 json.endObject()
             }
             json.endArray()

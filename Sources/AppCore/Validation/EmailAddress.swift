@@ -14,7 +14,8 @@ public enum EmailAddress {
         guard parts.count == 2 else {
             return .failure(Problem(message: "The email address is not valid. It must have exactly one @-sign."))
         }
-        let local = parts[0], domain = parts[1]
+        let local = parts[0]
+        let domain = parts[1]
         guard !local.isEmpty else {
             return .failure(Problem(message: "There must be something before the @-sign."))
         }
@@ -63,7 +64,8 @@ public enum EmailAddress {
                 return Problem(message: "An email address cannot have a hyphen immediately before or after a period.")
             }
             for scalar in label.unicodeScalars {
-                let ok = (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
+                let ok =
+                    (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
                     || scalar == "-" || (!scalar.isASCII && scalar.properties.isAlphabetic)
                 if !ok {
                     return Problem(message: "The part after the @-sign contains invalid characters.")

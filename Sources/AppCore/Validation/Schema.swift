@@ -47,8 +47,10 @@ public struct StringRule: Sendable {
     /// timestamps the server writes in its responses).
     public var documentedFormat: String?
 
-    public init(minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil,
-                format: StringFormat? = nil, strip: Bool = true, documentedFormat: String? = nil) {
+    public init(
+        minLength: Int? = nil, maxLength: Int? = nil, pattern: String? = nil,
+        format: StringFormat? = nil, strip: Bool = true, documentedFormat: String? = nil
+    ) {
         self.minLength = minLength
         self.maxLength = maxLength
         self.pattern = pattern
@@ -84,9 +86,11 @@ public struct ObjectSchema: Sendable {
     public var description: String?
     public var example: JSONValue?
 
-    public init(name: String, fields: [FieldSchema], allowsExtraFields: Bool = true,
-                description: String? = nil, example: JSONValue? = nil,
-                check: (@Sendable (JSONObject) -> [ValidationIssue])? = nil) {
+    public init(
+        name: String, fields: [FieldSchema], allowsExtraFields: Bool = true,
+        description: String? = nil, example: JSONValue? = nil,
+        check: (@Sendable (JSONObject) -> [ValidationIssue])? = nil
+    ) {
         self.name = name
         self.fields = fields
         self.allowsExtraFields = allowsExtraFields
@@ -111,9 +115,11 @@ public struct FieldSchema: Sendable {
     /// A field validator (`field_validator`): returns a message for `value_error`.
     public var validate: (@Sendable (JSONValue) -> Message?)?
 
-    public init(_ name: String, _ schema: Schema, required: Bool = true, nullable: Bool = false,
-                defaultValue: JSONValue? = nil, description: String? = nil, examples: [JSONValue] = [],
-                validate: (@Sendable (JSONValue) -> Message?)? = nil) {
+    public init(
+        _ name: String, _ schema: Schema, required: Bool = true, nullable: Bool = false,
+        defaultValue: JSONValue? = nil, description: String? = nil, examples: [JSONValue] = [],
+        validate: (@Sendable (JSONValue) -> Message?)? = nil
+    ) {
         self.name = name
         self.schema = schema
         self.required = required

@@ -4,8 +4,10 @@ import JSON
 /// integers from integral numbers or numeric strings, defaults filled in).
 public enum SchemaValidator {
     /// Validates a decoded JSON value found at `location`.
-    public static func validate(_ value: JSONValue, against schema: Schema, at location: [String],
-                                issues: inout [ValidationIssue]) -> JSONValue {
+    public static func validate(
+        _ value: JSONValue, against schema: Schema, at location: [String],
+        issues: inout [ValidationIssue]
+    ) -> JSONValue {
         switch schema {
         case .integer(let rule):
             guard let number = integer(from: value, at: location, issues: &issues) else { return value }
@@ -20,20 +22,26 @@ public enum SchemaValidator {
             default:
                 break
             }
-            issues.append(ValidationIssue(location: location, type: "float_type",
-                                          message: Message("Input should be a valid number")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "float_type",
+                    message: Message("Input should be a valid number")))
             return value
         case .string(let rule):
             guard case .string(let text) = value else {
-                issues.append(ValidationIssue(location: location, type: "string_type",
-                                              message: Message("Input should be a valid string")))
+                issues.append(
+                    ValidationIssue(
+                        location: location, type: "string_type",
+                        message: Message("Input should be a valid string")))
                 return value
             }
             return .string(validateString(text, rule, at: location, issues: &issues))
         case .boolean:
             guard let flag = boolean(from: value) else {
-                issues.append(ValidationIssue(location: location, type: "bool_type",
-                                              message: Message("Input should be a valid boolean")))
+                issues.append(
+                    ValidationIssue(
+                        location: location, type: "bool_type",
+                        message: Message("Input should be a valid boolean")))
                 return value
             }
             return .bool(flag)
@@ -58,15 +66,19 @@ public enum SchemaValidator {
     }
 
     /// No schema of an `anyOf` accepts the value: the first one's issues are reported.
-    static func reportNoMatch(_ value: JSONValue, _ schemas: [Schema], at location: [String],
-                              issues: inout [ValidationIssue]) -> JSONValue {
+    static func reportNoMatch(
+        _ value: JSONValue, _ schemas: [Schema], at location: [String],
+        issues: inout [ValidationIssue]
+    ) -> JSONValue {
         guard let first = schemas.first else { return value }
         return validate(value, against: first, at: location, issues: &issues)
     }
 
     /// Validates a parameter that arrived as text (path, query, header).
-    public static func validate(text: String, against schema: Schema, at location: [String],
-                                issues: inout [ValidationIssue]) -> JSONValue {
+    public static func validate(
+        text: String, against schema: Schema, at location: [String],
+        issues: inout [ValidationIssue]
+    ) -> JSONValue {
         switch schema {
         case .integer(let rule):
             switch IntegerText.parse(text) {
@@ -83,15 +95,21 @@ public enum SchemaValidator {
             }
         case .number:
             guard let number = Double(text.trimmingASCIIWhitespace()), number.isFinite else {
-                issues.append(ValidationIssue(location: location, type: "float_parsing", message: Message(
-                    "Input should be a valid number, unable to parse string as a number")))
+                issues.append(
+                    ValidationIssue(
+                        location: location, type: "float_parsing",
+                        message: Message(
+                            "Input should be a valid number, unable to parse string as a number")))
                 return .string(text)
             }
             return .double(number)
         case .boolean:
             guard let flag = boolean(from: .string(text)) else {
-                issues.append(ValidationIssue(location: location, type: "bool_parsing", message: Message(
-                    "Input should be a valid boolean, unable to interpret input")))
+                issues.append(
+                    ValidationIssue(
+                        location: location, type: "bool_parsing",
+                        message: Message(
+                            "Input should be a valid boolean, unable to interpret input")))
                 return .string(text)
             }
             return .bool(flag)
@@ -111,8 +129,11 @@ public enum SchemaValidator {
         case .double(let number):
             if number.rounded() == number, let exact = Int64(exactly: number) { return exact }
             if number.rounded() != number {
-                issues.append(ValidationIssue(location: location, type: "int_from_float", message: Message(
-                    "Input should be a valid integer, got a number with a fractional part")))
+                issues.append(
+                    ValidationIssue(
+                        location: location, type: "int_from_float",
+                        message: Message(
+                            "Input should be a valid integer, got a number with a fractional part")))
             } else {
                 issues.append(intParsing(location))
             }
@@ -122,8 +143,10 @@ public enum SchemaValidator {
             issues.append(intParsing(location))
             return nil
         default:
-            issues.append(ValidationIssue(location: location, type: "int_type",
-                                          message: Message("Input should be a valid integer")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "int_type",
+                    message: Message("Input should be a valid integer")))
             return nil
         }
     }
@@ -143,29 +166,42 @@ public enum SchemaValidator {
         }
     }
 
-    static func validateString(_ raw: String, _ rule: StringRule, at location: [String],
-                               issues: inout [ValidationIssue]) -> String {
+    static func validateString(
+        _ raw: String, _ rule: StringRule, at location: [String],
+        issues: inout [ValidationIssue]
+    ) -> String {
         let text = rule.strip ? raw.trimmingASCIIWhitespace() : raw
         // PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the database.
         if text.utf8.contains(0) {
-            issues.append(ValidationIssue(location: location, type: "value_error", message: Message(
-                "Value error, the NUL character (U+0000) is not allowed")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "value_error",
+                    message: Message(
+                        "Value error, the NUL character (U+0000) is not allowed")))
             return text
         }
         let length = text.unicodeScalars.count
         if let minimum = rule.minLength, length < minimum {
-            issues.append(ValidationIssue(location: location, type: "string_too_short", message: Message(
-                "String should have at least \(minimum) character\(minimum == 1 ? "" : "s")")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "string_too_short",
+                    message: Message(
+                        "String should have at least \(minimum) character\(minimum == 1 ? "" : "s")")))
             return text
         }
         if let maximum = rule.maxLength, length > maximum {
-            issues.append(ValidationIssue(location: location, type: "string_too_long", message: Message(
-                "String should have at most \(maximum) character\(maximum == 1 ? "" : "s")")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "string_too_long",
+                    message: Message(
+                        "String should have at most \(maximum) character\(maximum == 1 ? "" : "s")")))
             return text
         }
         if let pattern = rule.pattern, !PatternMatcher.matches(text, pattern: pattern) {
-            issues.append(ValidationIssue(location: location, type: "string_pattern_mismatch",
-                                          message: Message("String should match pattern '\(pattern)'")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "string_pattern_mismatch",
+                    message: Message("String should match pattern '\(pattern)'")))
             return text
         }
         if rule.format == .email {
@@ -173,28 +209,43 @@ public enum SchemaValidator {
             case .success(let normalised):
                 return normalised
             case .failure(let reason):
-                issues.append(ValidationIssue(location: location, type: "value_error", message: Message(
-                    "value is not a valid email address: \(reason.message)")))
+                issues.append(
+                    ValidationIssue(
+                        location: location, type: "value_error",
+                        message: Message(
+                            "value is not a valid email address: \(reason.message)")))
             }
         }
         return text
     }
 
-    static func validateArray(_ value: JSONValue, _ rule: ArrayRule, at location: [String],
-                              issues: inout [ValidationIssue]) -> JSONValue {
+    static func validateArray(
+        _ value: JSONValue, _ rule: ArrayRule, at location: [String],
+        issues: inout [ValidationIssue]
+    ) -> JSONValue {
         guard case .array(let elements) = value else {
-            issues.append(ValidationIssue(location: location, type: "list_type",
-                                          message: Message("Input should be a valid list")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "list_type",
+                    message: Message("Input should be a valid list")))
             return value
         }
         if let minimum = rule.minItems, elements.count < minimum {
-            issues.append(ValidationIssue(location: location, type: "too_short", message: Message(
-                "List should have at least \(minimum) item\(minimum == 1 ? "" : "s") after validation, not \(elements.count)")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "too_short",
+                    message: Message(
+                        "List should have at least \(minimum) item\(minimum == 1 ? "" : "s") after validation, not \(elements.count)"
+                    )))
             return value
         }
         if let maximum = rule.maxItems, elements.count > maximum {
-            issues.append(ValidationIssue(location: location, type: "too_long", message: Message(
-                "List should have at most \(maximum) item\(maximum == 1 ? "" : "s") after validation, not \(elements.count)")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "too_long",
+                    message: Message(
+                        "List should have at most \(maximum) item\(maximum == 1 ? "" : "s") after validation, not \(elements.count)"
+                    )))
             return value
         }
         var result: [JSONValue] = []
@@ -205,11 +256,16 @@ public enum SchemaValidator {
         return .array(result)
     }
 
-    static func validateObject(_ value: JSONValue, _ schema: ObjectSchema, at location: [String],
-                               issues: inout [ValidationIssue]) -> JSONValue {
+    static func validateObject(
+        _ value: JSONValue, _ schema: ObjectSchema, at location: [String],
+        issues: inout [ValidationIssue]
+    ) -> JSONValue {
         guard case .object(let input) = value else {
-            issues.append(ValidationIssue(location: location, type: "model_attributes_type", message: Message(
-                "Input should be a valid dictionary or object to extract fields from")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "model_attributes_type",
+                    message: Message(
+                        "Input should be a valid dictionary or object to extract fields from")))
             return value
         }
         let issuesBefore = issues.count
@@ -238,8 +294,10 @@ public enum SchemaValidator {
         if !schema.allowsExtraFields {
             let known = Set(schema.fields.map(\.name))
             for key in input.keys where !known.contains(key) {
-                issues.append(ValidationIssue(location: location + [key], type: "extra_forbidden",
-                                              message: Message("Extra inputs are not permitted")))
+                issues.append(
+                    ValidationIssue(
+                        location: location + [key], type: "extra_forbidden",
+                        message: Message("Extra inputs are not permitted")))
             }
         }
         if issues.count == issuesBefore, let check = schema.check {
@@ -252,45 +310,64 @@ public enum SchemaValidator {
 
     /// A field's own validator (`field_validator`), run once its type and constraints passed;
     /// its message becomes a `value_error` like Pydantic's `ValueError`.
-    static func runFieldValidator(_ field: FieldSchema, on value: JSONValue, at location: [String],
-                                  issues: inout [ValidationIssue]) {
+    static func runFieldValidator(
+        _ field: FieldSchema, on value: JSONValue, at location: [String],
+        issues: inout [ValidationIssue]
+    ) {
         guard let check = field.validate, let problem = check(value) else { return }
-        issues.append(ValidationIssue(location: location, type: "value_error", message: Message(
-            ja: "Value error, " + problem.japanese, en: "Value error, " + problem.english)))
+        issues.append(
+            ValidationIssue(
+                location: location, type: "value_error",
+                message: Message(
+                    ja: "Value error, " + problem.japanese, en: "Value error, " + problem.english)))
     }
 
-    static func checkBounds(_ number: Int64, _ rule: IntegerRule, at location: [String],
-                            issues: inout [ValidationIssue]) {
+    static func checkBounds(
+        _ number: Int64, _ rule: IntegerRule, at location: [String],
+        issues: inout [ValidationIssue]
+    ) {
         if let minimum = rule.exclusiveMinimum, number <= minimum {
-            issues.append(ValidationIssue(location: location, type: "greater_than",
-                                          message: Message("Input should be greater than \(minimum)")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "greater_than",
+                    message: Message("Input should be greater than \(minimum)")))
         } else if let minimum = rule.minimum, number < minimum {
-            issues.append(ValidationIssue(location: location, type: "greater_than_equal",
-                                          message: Message("Input should be greater than or equal to \(minimum)")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "greater_than_equal",
+                    message: Message("Input should be greater than or equal to \(minimum)")))
         } else if let maximum = rule.maximum, number > maximum {
-            issues.append(ValidationIssue(location: location, type: "less_than_equal",
-                                          message: Message("Input should be less than or equal to \(maximum)")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "less_than_equal",
+                    message: Message("Input should be less than or equal to \(maximum)")))
         }
     }
 
-    static func reportOverflow(negative: Bool, _ rule: IntegerRule, at location: [String],
-                               issues: inout [ValidationIssue]) {
+    static func reportOverflow(
+        negative: Bool, _ rule: IntegerRule, at location: [String],
+        issues: inout [ValidationIssue]
+    ) {
         if negative, rule.exclusiveMinimum != nil || rule.minimum != nil {
             checkBounds(Int64.min, rule, at: location, issues: &issues)
         } else if !negative, let maximum = rule.maximum, maximum < Int64.max {
             checkBounds(Int64.max, rule, at: location, issues: &issues)
         } else if !negative, rule.maximum != nil {
             // The bound is Int64.max itself: the value is above it.
-            issues.append(ValidationIssue(location: location, type: "less_than_equal",
-                                          message: Message("Input should be less than or equal to \(Int64.max)")))
+            issues.append(
+                ValidationIssue(
+                    location: location, type: "less_than_equal",
+                    message: Message("Input should be less than or equal to \(Int64.max)")))
         } else {
             issues.append(intParsing(location))
         }
     }
 
     static func intParsing(_ location: [String]) -> ValidationIssue {
-        ValidationIssue(location: location, type: "int_parsing", message: Message(
-            "Input should be a valid integer, unable to parse string as an integer"))
+        ValidationIssue(
+            location: location, type: "int_parsing",
+            message: Message(
+                "Input should be a valid integer, unable to parse string as an integer"))
     }
 }
 

@@ -52,8 +52,9 @@ public struct JWTSigner: Sendable {
         let signaturePart = bytes[bytes.index(after: dots[1])...]
 
         guard let headerBytes = Base64URL.decode(String(decoding: headerPart, as: UTF8.self)),
-              let payloadBytes = Base64URL.decode(String(decoding: payloadPart, as: UTF8.self)),
-              let signature = Base64URL.decode(String(decoding: signaturePart, as: UTF8.self)) else {
+            let payloadBytes = Base64URL.decode(String(decoding: payloadPart, as: UTF8.self)),
+            let signature = Base64URL.decode(String(decoding: signaturePart, as: UTF8.self))
+        else {
             throw .malformed
         }
         guard let header = JWTJSON.parseObject(headerBytes) else { throw .malformed }
@@ -75,7 +76,9 @@ public struct JWTSigner: Sendable {
 
     /// `verify(token, now:, leeway:)`, and the `type` claim must be the string `expectedType`
     /// (`"access"` or `"refresh"` in this application).
-    public func verify(_ token: String, now: Int64, leeway: Int64 = 0, expectedType: String) throws(JWTError)
+    public func verify(
+        _ token: String, now: Int64, leeway: Int64 = 0, expectedType: String
+    ) throws(JWTError)
         -> JWTClaims
     {
         let claims = try verify(token, now: now, leeway: leeway)
@@ -107,7 +110,7 @@ public struct JWTSigner: Sendable {
     private static func isBase64URL(_ c: UInt8) -> Bool {
         switch c {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
             return true
         default:
             return false

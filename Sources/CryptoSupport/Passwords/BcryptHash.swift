@@ -19,8 +19,9 @@ struct BcryptHash {
             bytes.append(byte)
         }
         guard bytes.count == Self.length,
-              bytes[0] == UInt8(ascii: "$"), bytes[1] == UInt8(ascii: "2"),
-              bytes[3] == UInt8(ascii: "$"), bytes[6] == UInt8(ascii: "$") else { return nil }
+            bytes[0] == UInt8(ascii: "$"), bytes[1] == UInt8(ascii: "2"),
+            bytes[3] == UInt8(ascii: "$"), bytes[6] == UInt8(ascii: "$")
+        else { return nil }
         switch bytes[2] {
         case UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y"): variant = bytes[2]
         default: return nil
@@ -36,9 +37,9 @@ struct BcryptHash {
     private static func isAlphabet(_ c: UInt8) -> Bool {
         switch c {
         case UInt8(ascii: "."), UInt8(ascii: "/"),
-             UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
             return false

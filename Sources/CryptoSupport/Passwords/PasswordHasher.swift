@@ -40,15 +40,17 @@ public struct PasswordHasher: Sendable {
         let made = random.withUnsafeBufferPointer { randomBytes in
             randomBytes.withMemoryRebound(to: CChar.self) { randomChars in
                 setting.withUnsafeMutableBufferPointer { output in
-                    crypt_gensalt_rn("$2b$", UInt(cost), randomChars.baseAddress, Int32(randomChars.count),
-                                     output.baseAddress, Int32(output.count)) != nil
+                    crypt_gensalt_rn(
+                        "$2b$", UInt(cost), randomChars.baseAddress, Int32(randomChars.count),
+                        output.baseAddress, Int32(output.count)) != nil
                 }
             }
         }
         guard made else { throw CryptoError("PasswordHasher.hash: crypt_gensalt_rn failed") }
         let settingText = setting.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         guard let result = Self.bcrypt(phrase, setting: settingText),
-              let parsed = BcryptHash(result), parsed.variant == UInt8(ascii: "b"), parsed.cost == cost else {
+            let parsed = BcryptHash(result), parsed.variant == UInt8(ascii: "b"), parsed.cost == cost
+        else {
             throw CryptoError("PasswordHasher.hash: crypt_rn failed")
         }
         return result
@@ -59,8 +61,9 @@ public struct PasswordHasher: Sendable {
     /// hash with `hash` takes constant time.
     public func verify(_ password: String, against hash: String) -> Bool {
         guard BcryptHash(hash) != nil,
-              let phrase = Self.phrase(password),
-              let computed = Self.bcrypt(phrase, setting: hash) else { return false }
+            let phrase = Self.phrase(password),
+            let computed = Self.bcrypt(phrase, setting: hash)
+        else { return false }
         return ConstantTime.equals(computed.utf8, hash.utf8)
     }
 

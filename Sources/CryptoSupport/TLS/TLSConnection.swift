@@ -34,7 +34,8 @@ public final class TLSConnection {
             guard COpenSSL_SSL_set_tlsext_host_name(ssl, serverName) == 1 else { throw .openSSL("setting SNI") }
         }
         if context.verifiesPeer {
-            let ok = isAddress
+            let ok =
+                isAddress
                 ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), serverName) == 1
                 : SSL_set1_host(ssl, serverName) == 1
             guard ok else { throw .openSSL("setting the expected host name") }

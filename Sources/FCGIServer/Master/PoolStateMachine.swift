@@ -16,15 +16,15 @@ public struct PoolStateMachine: Sendable {
         case workerStarted(pid: Int32)
         case spawnFailed
         case workerExited(pid: Int32, reason: ExitReason)
-        case terminate        // SIGTERM, SIGINT
-        case quit             // SIGQUIT
-        case reload           // SIGUSR2: new workers, old ones finish their request
+        case terminate  // SIGTERM, SIGINT
+        case quit  // SIGQUIT
+        case reload  // SIGUSR2: new workers, old ones finish their request
         /// The new binary could not be executed (or failed its check): reload in place instead.
         case reexecFailed
         /// Workers of the image before a re-exec, still serving their last request: retired
         /// now that this image has started its own.
         case adopt(pids: [Int32])
-        case reopenLogs       // SIGUSR1: the master reopened LOG_FILE; the workers must too
+        case reopenLogs  // SIGUSR1: the master reopened LOG_FILE; the workers must too
         case tick
     }
 

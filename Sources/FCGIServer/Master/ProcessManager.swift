@@ -27,9 +27,11 @@ public struct ProcessManager {
     /// Workers of the image before a re-exec, to retire once this image's own workers run.
     let adopted: [Int32]
 
-    public init(poolSize: Int, logger: Logger, timing: PoolStateMachine.Timing = .init(), scoreboard: PoolScoreboard? = nil,
-                reexecution: Reexecution? = nil, adopted: [Int32] = [],
-                runWorker: @escaping (WorkerSlot?) -> Int32) {
+    public init(
+        poolSize: Int, logger: Logger, timing: PoolStateMachine.Timing = .init(), scoreboard: PoolScoreboard? = nil,
+        reexecution: Reexecution? = nil, adopted: [Int32] = [],
+        runWorker: @escaping (WorkerSlot?) -> Int32
+    ) {
         self.poolSize = poolSize
         self.logger = logger
         self.timing = timing
@@ -132,13 +134,17 @@ public struct ProcessManager {
                 kill(pid, signal)
             case .reexecute(let workers):
                 guard let reexecution else { continue }
-                logger.notice("Re-executing the master", metadata: ["binary": "\(reexecution.executable)", "workers": "\(workers.count)"])
-                let problem = reexecution.checkNewBinary().map { "check failed: \($0)" }
+                logger.notice(
+                    "Re-executing the master", metadata: ["binary": "\(reexecution.executable)", "workers": "\(workers.count)"])
+                let problem =
+                    reexecution.checkNewBinary().map { "check failed: \($0)" }
                     ?? reexecution.execute(retiring: workers)
                 // Only reached when the new image did not take over.
-                logger.error("Cannot re-execute the master; reloading the workers in place", metadata: [
-                    "binary": "\(reexecution.executable)", "error": "\(problem)",
-                ])
+                logger.error(
+                    "Cannot re-execute the master; reloading the workers in place",
+                    metadata: [
+                        "binary": "\(reexecution.executable)", "error": "\(problem)",
+                    ])
                 if let code = perform(machine.handle(.reexecFailed, now: Self.now()), machine: &machine) { return code }
             case .exit(let code):
                 logger.notice("Pool stopped")

@@ -30,8 +30,11 @@ public final class PoolScoreboard: @unchecked Sendable, PoolStatusSource {
     public init(slots: Int, poolName: String = "www", directory: String? = nil) throws(SystemError) {
         if let directory {
             let path = directory + "/" + poolName + "-" + String(getpid()) + Self.fileSuffix
-            guard let board = CPrefork_scoreboard_create_file(path, UInt32(clamping: slots), Self.wallClockMilliseconds(),
-                                                              poolName) else {
+            guard
+                let board = CPrefork_scoreboard_create_file(
+                    path, UInt32(clamping: slots), Self.wallClockMilliseconds(),
+                    poolName)
+            else {
                 throw SystemError(call: "scoreboard file \(path)", errno: errno)
             }
             self.board = board
@@ -112,13 +115,15 @@ public final class PoolScoreboard: @unchecked Sendable, PoolStatusSource {
             var worker = CPrefork_WorkerStatus()
             guard CPrefork_scoreboard_worker(board, Int32(slot), &worker) == 0 else { continue }
             let busy = worker.busy != 0
-            processes.append(PoolStatus.Process(
-                pid: Int(worker.pid), busy: busy, requests: worker.requests, startTime: worker.started_ms / 1000,
-                requestDurationMicroseconds: busy ? max(0, now - worker.request_started_us) : worker.last_duration_us))
+            processes.append(
+                PoolStatus.Process(
+                    pid: Int(worker.pid), busy: busy, requests: worker.requests, startTime: worker.started_ms / 1000,
+                    requestDurationMicroseconds: busy ? max(0, now - worker.request_started_us) : worker.last_duration_us))
         }
-        return PoolStatus(pool: poolName, startTime: totals.started_ms / 1000, acceptedConnections: totals.accepted,
-                          activeProcesses: Int(totals.active), maxActiveProcesses: Int(totals.max_active),
-                          slowRequests: totals.slow, workerExits: totals.worker_exits, processes: processes)
+        return PoolStatus(
+            pool: poolName, startTime: totals.started_ms / 1000, acceptedConnections: totals.accepted,
+            activeProcesses: Int(totals.active), maxActiveProcesses: Int(totals.max_active),
+            slowRequests: totals.slow, workerExits: totals.worker_exits, processes: processes)
     }
 
     static func wallClockMilliseconds() -> Int64 {

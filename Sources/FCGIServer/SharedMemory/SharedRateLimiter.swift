@@ -20,8 +20,11 @@ public struct SharedRateLimiter: RateLimiter {
     }
 
     public func hit(_ client: String, rule: RateLimitRule) -> RateLimitDecision {
-        guard let result = table.hit(rule: rule.name.rawValue, client: client, limit: rule.maxRequests,
-                                     windowDeciseconds: Int64(rule.windowSeconds) * 10, now: now()) else {
+        guard
+            let result = table.hit(
+                rule: rule.name.rawValue, client: client, limit: rule.maxRequests,
+                windowDeciseconds: Int64(rule.windowSeconds) * 10, now: now())
+        else {
             // No slot at this instant (evictions racing): let the request through uncounted.
             return RateLimitDecision(allowed: true, remaining: rule.maxRequests, resetSeconds: 0)
         }
@@ -33,9 +36,10 @@ public struct SharedRateLimiter: RateLimiter {
     }
 
     static func decision(_ result: CPrefork_RateResult, rule: RateLimitRule) -> RateLimitDecision {
-        RateLimitDecision(allowed: result.allowed != 0,
-                          remaining: max(0, rule.maxRequests - Int(result.count)),
-                          resetSeconds: Int((result.reset_ds + 9) / 10))
+        RateLimitDecision(
+            allowed: result.allowed != 0,
+            remaining: max(0, rule.maxRequests - Int(result.count)),
+            resetSeconds: Int((result.reset_ds + 9) / 10))
     }
 
     public static func monotonicDeciseconds() -> Int64 {

@@ -33,7 +33,10 @@ public struct FastCGIPeerFilter: Sendable, Equatable, CustomStringConvertible {
         for item in list {
             let text = item.trimmingASCIIWhitespace()
             if text.isEmpty { continue }
-            if text == "*" { any = true; continue }
+            if text == "*" {
+                any = true
+                continue
+            }
             guard let bytes = Self.parse(text) else { throw InvalidAddress(text: text) }
             addresses.append(bytes)
         }

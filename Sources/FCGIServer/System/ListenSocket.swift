@@ -39,7 +39,9 @@ public struct ListenSocket: Sendable {
     static func bindUnix(path: String, mode: UInt32) throws(SystemError) -> ListenSocket {
         var info = stat()
         if lstat(path, &info) == 0 {
-            guard (info.st_mode & S_IFMT) == S_IFSOCK else { throw SystemError(call: "bind \(path) (not a socket)", errno: EEXIST) }
+            guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+                throw SystemError(call: "bind \(path) (not a socket)", errno: EEXIST)
+            }
             unlink(path)
         }
         var address = sockaddr_un()
@@ -97,10 +99,16 @@ public struct ListenSocket: Sendable {
             try syscall("setsockopt") { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
             try syscall("bind \(text)") {
                 family == AF_INET
-                    ? withUnsafePointer(to: &v4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-                    : withUnsafePointer(to: &v6) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+                    ? withUnsafePointer(to: &v4) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                        }
+                    }
+                    : withUnsafePointer(to: &v6) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                        }
+                    }
             }
             try syscall("listen") { listen(fd, backlog) }
         } catch {

@@ -113,8 +113,10 @@ final class FastCGIConnection {
         // body) cost more than the rest of reading the request.
         withUnsafeTemporaryAllocation(byteCount: 16_384, alignment: 1) { chunk in
             while true {
-                let count = Int(FCGX_GetStr(chunk.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(chunk.count),
-                                            request.pointee.in))
+                let count = Int(
+                    FCGX_GetStr(
+                        chunk.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(chunk.count),
+                        request.pointee.in))
                 if count <= 0 { break }
                 if tooLarge { continue }
                 if body.count + count > limit {

@@ -82,11 +82,12 @@ public struct FastCGIParams: Sendable {
 
     /// `X_REQUEST_ID` → `x-request-id`.
     static func headerName(_ cgiName: Slice<UnsafeRawBufferPointer>) -> String {
-        String(decoding: cgiName.map { byte -> UInt8 in
-            if byte == UInt8(ascii: "_") { return UInt8(ascii: "-") }
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { return byte + 32 }
-            return byte
-        }, as: UTF8.self)
+        String(
+            decoding: cgiName.map { byte -> UInt8 in
+                if byte == UInt8(ascii: "_") { return UInt8(ascii: "-") }
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { return byte + 32 }
+                return byte
+            }, as: UTF8.self)
     }
 
     /// The declared body length: nil when absent, or -1 when it is not a number.

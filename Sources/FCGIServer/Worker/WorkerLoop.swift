@@ -36,9 +36,11 @@ public struct WorkerLoop<Context> {
     ///   - slot: this worker's place on the pool's scoreboard, nil outside a pool.
     ///   - peerFilter: the web servers a TCP socket answers (`FCGI_WEB_SERVER_ADDRS`); nil for a
     ///     unix socket.
-    public init(socket: ListenSocket, settings: Settings, logger: Logger,
-                application: Application<Context>, context: Context, requestTimer: RequestTimer? = nil,
-                slot: WorkerSlot? = nil, peerFilter: FastCGIPeerFilter? = nil) {
+    public init(
+        socket: ListenSocket, settings: Settings, logger: Logger,
+        application: Application<Context>, context: Context, requestTimer: RequestTimer? = nil,
+        slot: WorkerSlot? = nil, peerFilter: FastCGIPeerFilter? = nil
+    ) {
         self.socket = socket
         self.settings = settings
         self.logger = logger
@@ -73,9 +75,11 @@ public struct WorkerLoop<Context> {
             case .interrupted, .dropped:
                 continue
             case .refused(let peer):
-                logger.warning("FastCGI connection refused", metadata: [
-                    "peer": "\(peer)", "trusted": "\(peerFilter.map(\.description) ?? "")",
-                ])
+                logger.warning(
+                    "FastCGI connection refused",
+                    metadata: [
+                        "peer": "\(peer)", "trusted": "\(peerFilter.map(\.description) ?? "")",
+                    ])
             case .failed(let code):
                 // SIGQUIT took the listening socket away from this worker: it stops here.
                 if CPrefork_worker_stop_requested() != 0 { break }
@@ -91,10 +95,12 @@ public struct WorkerLoop<Context> {
         let slowMicroseconds = Int64(settings.slowRequestMilliseconds) * 1000
         let duration = slot.scoreboard.end(slot.index, slowMicroseconds: slowMicroseconds)
         if slowMicroseconds > 0, duration >= slowMicroseconds {
-            logger.warning("Slow request", metadata: [
-                "request.id": "\(requestID)", "duration_ms": "\(duration / 1000)",
-                "threshold_ms": "\(settings.slowRequestMilliseconds)",
-            ])
+            logger.warning(
+                "Slow request",
+                metadata: [
+                    "request.id": "\(requestID)", "duration_ms": "\(duration / 1000)",
+                    "threshold_ms": "\(settings.slowRequestMilliseconds)",
+                ])
         }
     }
 
@@ -114,10 +120,12 @@ public struct WorkerLoop<Context> {
             // A 504 was logged by the application already; a request that ran over without
             // meeting the cancel (busy in Swift code) answered late, which is logged here.
             if let requestTimer, requestTimer.end(), response.status != .gatewayTimeout {
-                logger.warning("Request answered after its time limit", metadata: [
-                    "request.id": "\(request.id)", "limit.ms": "\(requestTimer.limitMilliseconds)",
-                    "status": "\(response.status.code)",
-                ])
+                logger.warning(
+                    "Request answered after its time limit",
+                    metadata: [
+                        "request.id": "\(request.id)", "limit.ms": "\(requestTimer.limitMilliseconds)",
+                        "status": "\(response.status.code)",
+                    ])
             }
             return request.id
         }
@@ -149,9 +157,11 @@ public struct WorkerLoop<Context> {
         stream.run(into: writer)
         if !writer.isOpen {
             let reason = (requestTimer?.hasFired ?? false) ? "time limit" : "client gone"
-            logger.info("Stream stopped early", metadata: [
-                "request.id": "\(requestID)", "reason": "\(reason)", "bytes": "\(writer.bytesWritten)",
-            ])
+            logger.info(
+                "Stream stopped early",
+                metadata: [
+                    "request.id": "\(requestID)", "reason": "\(reason)", "bytes": "\(writer.bytesWritten)",
+                ])
         }
     }
 }

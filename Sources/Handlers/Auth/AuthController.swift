@@ -8,43 +8,66 @@ import Postgres
 public enum AuthController {
     public static func routes() -> [Route<AppContext>] {
         [
-            Route("POST", "/api/v1/auth/register", Operation(
-                summary: "ユーザー登録", tags: ["認証"], parameters: [HeaderParameters.idempotencyKey],
-                body: Registration.schema, successStatus: .created, name: "register",
-                description: "ユーザーを登録し、ウェルカムメールを同じトランザクションでキューに入れる。",
-                response: .object(ResponseSchemas.registered),
-                responses: [409: .error("メールアドレスまたはユーザー名が登録済み", detail: Message.emailTaken.japanese)],
-                bodyExample: ["username": "john_doe", "email": "john@example.com", "password": "secret-password",
-                              "password_confirm": "secret-password", "full_name": "John Doe", "age": 30]
-            )) { input, context in
+            Route(
+                "POST", "/api/v1/auth/register",
+                Operation(
+                    summary: "ユーザー登録", tags: ["認証"], parameters: [HeaderParameters.idempotencyKey],
+                    body: Registration.schema, successStatus: .created, name: "register",
+                    description: "ユーザーを登録し、ウェルカムメールを同じトランザクションでキューに入れる。",
+                    response: .object(ResponseSchemas.registered),
+                    responses: [409: .error("メールアドレスまたはユーザー名が登録済み", detail: Message.emailTaken.japanese)],
+                    bodyExample: [
+                        "username": "john_doe", "email": "john@example.com", "password": "secret-password",
+                        "password_confirm": "secret-password", "full_name": "John Doe", "age": 30,
+                    ]
+                )
+            ) { input, context in
                 try register(input.body(Registration.self), request: input.request, context: context)
             },
-            Route("POST", "/api/v1/auth/token", Operation(
-                summary: "ログイン（トークン発行）", tags: ["認証"], body: LoginForm.schema, bodyFormat: .form,
-                rateLimit: .login,
-                name: "login", description: "OAuth2 パスワードフロー。`username` にはメールアドレスを入れる。",
-                response: .object(ResponseSchemas.token),
-                responses: [401: .error("メールアドレスまたはパスワードが正しくない", detail: Message.loginFailed.japanese,
-                                        headers: [("WWW-Authenticate", "Bearer")])],
-                bodyExample: ["username": "john@example.com", "password": "secret-password"]
-            )) { input, context in
+            Route(
+                "POST", "/api/v1/auth/token",
+                Operation(
+                    summary: "ログイン（トークン発行）", tags: ["認証"], body: LoginForm.schema, bodyFormat: .form,
+                    rateLimit: .login,
+                    name: "login", description: "OAuth2 パスワードフロー。`username` にはメールアドレスを入れる。",
+                    response: .object(ResponseSchemas.token),
+                    responses: [
+                        401: .error(
+                            "メールアドレスまたはパスワードが正しくない", detail: Message.loginFailed.japanese,
+                            headers: [("WWW-Authenticate", "Bearer")])
+                    ],
+                    bodyExample: ["username": "john@example.com", "password": "secret-password"]
+                )
+            ) { input, context in
                 try login(input.body(LoginForm.self), context: context)
             },
-            Route("POST", "/api/v1/auth/refresh", Operation(
-                summary: "トークン更新", tags: ["認証"], body: TokenRefresh.schema, name: "refresh_token",
-                description: "リフレッシュトークンは一度だけ使える。使用済みのものを再び使うと、その系列がすべて失効する。",
-                response: .object(ResponseSchemas.token),
-                responses: [401: .error("無効なリフレッシュトークン、またはユーザーが見つからない",
-                                        detail: Message.invalidRefreshToken.japanese)]
-            )) { input, context in
+            Route(
+                "POST", "/api/v1/auth/refresh",
+                Operation(
+                    summary: "トークン更新", tags: ["認証"], body: TokenRefresh.schema, name: "refresh_token",
+                    description: "リフレッシュトークンは一度だけ使える。使用済みのものを再び使うと、その系列がすべて失効する。",
+                    response: .object(ResponseSchemas.token),
+                    responses: [
+                        401: .error(
+                            "無効なリフレッシュトークン、またはユーザーが見つからない",
+                            detail: Message.invalidRefreshToken.japanese)
+                    ]
+                )
+            ) { input, context in
                 try refresh(input.body(TokenRefresh.self), request: input.request, context: context)
             },
-            Route("POST", "/api/v1/auth/logout", Operation(
-                summary: "ログアウト（リフレッシュトークン失効）", tags: ["認証"], body: TokenRefresh.schema,
-                successStatus: .noContent, name: "logout", access: .user,
-                responses: [401: .error("認証されていない、または無効なリフレッシュトークン", detail: Message.notAuthenticated.japanese,
-                                        headers: [("WWW-Authenticate", "Bearer")])]
-            )) { input, context, user in
+            Route(
+                "POST", "/api/v1/auth/logout",
+                Operation(
+                    summary: "ログアウト（リフレッシュトークン失効）", tags: ["認証"], body: TokenRefresh.schema,
+                    successStatus: .noContent, name: "logout", access: .user,
+                    responses: [
+                        401: .error(
+                            "認証されていない、または無効なリフレッシュトークン", detail: Message.notAuthenticated.japanese,
+                            headers: [("WWW-Authenticate", "Bearer")])
+                    ]
+                )
+            ) { input, context, user in
                 try logout(input.body(TokenRefresh.self), caller: user, context: context)
             },
         ]
@@ -54,11 +77,14 @@ public enum AuthController {
         // Hash before the transaction: bcrypt takes a quarter of a second and holds no lock.
         let hash = try context.passwords.hash(registration.password)
         return try context.database.withConnection { connection in
-            try Idempotency.run(request, scope: "anon:" + request.clientAddress,
-                                fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
-                let created = try UserRepository(connection: connection).create(.init(
-                    username: registration.username, email: registration.email, passwordHash: hash,
-                    fullName: registration.fullName, age: registration.age))
+            try Idempotency.run(
+                request, scope: "anon:" + request.clientAddress,
+                fingerprintKey: context.idempotencyFingerprints, connection: connection
+            ) { connection in
+                let created = try UserRepository(connection: connection).create(
+                    .init(
+                        username: registration.username, email: registration.email, passwordHash: hash,
+                        fullName: registration.fullName, age: registration.age))
                 let userID: Int
                 switch created {
                 case .created(let id): userID = id
@@ -66,9 +92,11 @@ public enum AuthController {
                 case .usernameTaken: throw HTTPError(.conflict, .usernameTaken)
                 }
                 // The welcome mail commits with the user, or neither does.
-                try JobQueue.enqueue(WelcomeMail.job(to: registration.email, username: registration.username,
-                                                     language: request.language,
-                                                     maxAttempts: context.jobs.maxAttempts), on: connection)
+                try JobQueue.enqueue(
+                    WelcomeMail.job(
+                        to: registration.email, username: registration.username,
+                        language: request.language,
+                        maxAttempts: context.jobs.maxAttempts), on: connection)
                 return Response.json(.created) { json in
                     json.beginObject()
                     json.key("message")
@@ -128,11 +156,12 @@ public enum AuthController {
                 if claims.jwtID == nil {
                     // A seed token: recorded (once, whoever comes first) as the only token of a
                     // family of its own, then spent below like any other.
-                    try tokens.adoptSeedToken(jti: jti, familyID: seedFamilyID(jti), userID: userID,
-                                              expiresAt: claims.expiration ?? context.now())
+                    try tokens.adoptSeedToken(
+                        jti: jti, familyID: seedFamilyID(jti), userID: userID,
+                        expiresAt: claims.expiration ?? context.now())
                 }
                 guard let familyID = try tokens.familyID(of: jti),
-                      let family = try tokens.lockFamily(familyID), family.userID == userID, !family.revoked
+                    let family = try tokens.lockFamily(familyID), family.userID == userID, !family.revoked
                 else { return .invalid }
                 guard try tokens.markUsed(jti: jti) else {
                     try tokens.revokeFamily(familyID)
@@ -161,7 +190,8 @@ public enum AuthController {
         let token = body.refreshToken
         try context.database.withConnection { connection in
             guard let (userID, claims) = context.tokens.verify(token, type: "refresh", now: context.now()),
-                  userID == user.id else {
+                userID == user.id
+            else {
                 throw HTTPError(.unauthorized, .invalidRefreshToken)
             }
             let jti = recordedID(token, claims: claims)
@@ -169,11 +199,12 @@ public enum AuthController {
                 try Authenticator.holdAccount(user, connection: connection)
                 let tokens = RefreshTokenRepository(connection: connection)
                 if claims.jwtID == nil {
-                    try tokens.adoptSeedToken(jti: jti, familyID: seedFamilyID(jti), userID: userID,
-                                              expiresAt: claims.expiration ?? context.now())
+                    try tokens.adoptSeedToken(
+                        jti: jti, familyID: seedFamilyID(jti), userID: userID,
+                        expiresAt: claims.expiration ?? context.now())
                 }
                 guard let familyID = try tokens.familyID(of: jti),
-                      let family = try tokens.lockFamily(familyID), family.userID == userID, !family.revoked
+                    let family = try tokens.lockFamily(familyID), family.userID == userID, !family.revoked
                 else { throw HTTPError(.unauthorized, .invalidRefreshToken) }
                 try tokens.revokeFamily(familyID)
             }
@@ -196,8 +227,9 @@ public enum AuthController {
         let tokens = RefreshTokenRepository(connection: connection)
         switch family {
         case .new:
-            try tokens.startFamily(try SecureRandom.hexString(byteCount: 16), userID: user.id, jti: jti,
-                                   expiresAt: refresh.expiresAt)
+            try tokens.startFamily(
+                try SecureRandom.hexString(byteCount: 16), userID: user.id, jti: jti,
+                expiresAt: refresh.expiresAt)
         case .existing(let familyID):
             try tokens.record(jti: jti, familyID: familyID, userID: user.id, expiresAt: refresh.expiresAt)
         }

@@ -17,7 +17,8 @@ struct RefreshTokenRepository {
 
     /// Starts a family (a login) with its first token.
     func startFamily(_ familyID: String, userID: Int, jti: String, expiresAt: Int64) throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO refresh_token_families (family_id, user_id, expires_at)
             VALUES (\(familyID), \(userID), to_timestamp(\(expiresAt)))
             """)
@@ -26,11 +27,13 @@ struct RefreshTokenRepository {
 
     /// Adds the next token of a family (whose row the caller holds locked).
     func record(jti: String, familyID: String, userID: Int, expiresAt: Int64) throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO refresh_tokens (jti, family_id, user_id, expires_at)
             VALUES (\(jti), \(familyID), \(userID), to_timestamp(\(expiresAt)))
             """)
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE refresh_token_families SET expires_at = greatest(expires_at, to_timestamp(\(expiresAt)))
             WHERE family_id = \(familyID)
             """)
@@ -40,11 +43,13 @@ struct RefreshTokenRepository {
     /// unused token of a family of its own, unless it is recorded already. Concurrent callers
     /// with the same token wait on the unique index and then find it recorded.
     func adoptSeedToken(jti: String, familyID: String, userID: Int, expiresAt: Int64) throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO refresh_token_families (family_id, user_id, expires_at)
             VALUES (\(familyID), \(userID), to_timestamp(\(expiresAt))) ON CONFLICT DO NOTHING
             """)
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO refresh_tokens (jti, family_id, user_id, expires_at)
             VALUES (\(jti), \(familyID), \(userID), to_timestamp(\(expiresAt))) ON CONFLICT DO NOTHING
             """)
@@ -58,9 +63,13 @@ struct RefreshTokenRepository {
     /// The family, locked until the transaction ends: refreshes, logouts and revocations of one
     /// family run one after the other, each seeing what the one before it did.
     func lockFamily(_ familyID: String) throws -> Family? {
-        guard let row = try connection.query("""
-            SELECT user_id, revoked_at IS NOT NULL FROM refresh_token_families WHERE family_id = \(familyID) FOR UPDATE
-            """).first else { return nil }
+        guard
+            let row = try connection.query(
+                """
+                SELECT user_id, revoked_at IS NOT NULL FROM refresh_token_families WHERE family_id = \(familyID) FOR UPDATE
+                """
+            ).first
+        else { return nil }
         return Family(userID: try row.decode(0), revoked: try row.decode(1))
     }
 
@@ -72,14 +81,16 @@ struct RefreshTokenRepository {
 
     /// Revokes a family (reuse detected, or logout).
     func revokeFamily(_ familyID: String) throws {
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE refresh_token_families SET revoked_at = now() WHERE family_id = \(familyID) AND revoked_at IS NULL
             """)
     }
 
     /// Revokes every family of a user (the account was deactivated).
     func revokeAll(userID: Int) throws {
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE refresh_token_families SET revoked_at = now() WHERE user_id = \(userID) AND revoked_at IS NULL
             """)
     }

@@ -12,9 +12,11 @@ enum WelcomeMail {
 
     /// The mail job for a new account, in the language of the registration request.
     static func job(to email: String, username: String, language: MessageLanguage, maxAttempts: Int) -> NewJob {
-        NewJob(kind: JobKind.mail,
-               payload: JobKind.mailPayload(to: email, subject: subject.text(in: language),
-                                            body: body(username: username).text(in: language)),
-               maxAttempts: maxAttempts)
+        NewJob(
+            kind: JobKind.mail,
+            payload: JobKind.mailPayload(
+                to: email, subject: subject.text(in: language),
+                body: body(username: username).text(in: language)),
+            maxAttempts: maxAttempts)
     }
 }

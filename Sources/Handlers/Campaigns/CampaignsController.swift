@@ -11,22 +11,30 @@ public enum CampaignsController {
 
     public static func routes() -> [Route<AppContext>] {
         [
-            Route("POST", "/api/v1/campaigns/send", Operation(
-                summary: "キャンペーンメール送信", tags: ["キャンペーン"], parameters: [HeaderParameters.idempotencyKey],
-                body: CampaignCreate.schema, name: "send_campaign",
-                description: "管理者のみ。宛先ごとのメールはジョブランナーが送り、結果はタスクIDで確認できる。",
-                access: .admin, response: .object(CampaignSchemas.queued),
-                bodyExample: ["recipient_emails": ["user1@example.com", "user2@example.com"],
-                              "subject": "新機能のお知らせ", "body": "いつもご利用ありがとうございます。"]
-            )) { input, context, admin in
+            Route(
+                "POST", "/api/v1/campaigns/send",
+                Operation(
+                    summary: "キャンペーンメール送信", tags: ["キャンペーン"], parameters: [HeaderParameters.idempotencyKey],
+                    body: CampaignCreate.schema, name: "send_campaign",
+                    description: "管理者のみ。宛先ごとのメールはジョブランナーが送り、結果はタスクIDで確認できる。",
+                    access: .admin, response: .object(CampaignSchemas.queued),
+                    bodyExample: [
+                        "recipient_emails": ["user1@example.com", "user2@example.com"],
+                        "subject": "新機能のお知らせ", "body": "いつもご利用ありがとうございます。",
+                    ]
+                )
+            ) { input, context, admin in
                 try send(input.body(CampaignCreate.self), request: input.request, admin: admin, context: context)
             },
-            Route("GET", "/api/v1/campaigns/tasks/{task_id}", Operation(
-                summary: "キャンペーンタスクの状態", tags: ["キャンペーン"], parameters: [taskID], name: "get_task_status",
-                description: "PENDING → STARTED → SUCCESS / FAILURE（途中で RETRY）。result は完了後に送信数と失敗数。",
-                response: .object(CampaignSchemas.status),
-                responses: [404: .error("発行されていないタスクID", detail: Message.campaignTaskNotFound.japanese)]
-            )) { input, context in
+            Route(
+                "GET", "/api/v1/campaigns/tasks/{task_id}",
+                Operation(
+                    summary: "キャンペーンタスクの状態", tags: ["キャンペーン"], parameters: [taskID], name: "get_task_status",
+                    description: "PENDING → STARTED → SUCCESS / FAILURE（途中で RETRY）。result は完了後に送信数と失敗数。",
+                    response: .object(CampaignSchemas.status),
+                    responses: [404: .error("発行されていないタスクID", detail: Message.campaignTaskNotFound.japanese)]
+                )
+            ) { input, context in
                 try status(input, context: context)
             },
         ]
@@ -34,17 +42,22 @@ public enum CampaignsController {
 
     static func send(_ campaign: CampaignCreate, request: Request, admin: User, context: AppContext) throws -> Response {
         try context.database.withConnection { connection in
-            try Idempotency.run(request, scope: "user:\(admin.id)",
-                                       fingerprintKey: context.idempotencyFingerprints, connection: connection) { connection in
+            try Idempotency.run(
+                request, scope: "user:\(admin.id)",
+                fingerprintKey: context.idempotencyFingerprints, connection: connection
+            ) { connection in
                 try Authenticator.holdAccount(admin, connection: connection)
                 let taskID = try makeTaskID()
                 try CampaignStore(connection: connection).create(
                     taskID: taskID, subject: campaign.subject, body: campaign.body, recipients: campaign.recipients,
                     createdBy: admin.id,
                     maxAttempts: context.jobs.maxAttempts)
-                context.logger.info("Campaign queued", metadata: [
-                    "request.id": "\(request.id)", "campaign.task": "\(taskID)",
-                    "campaign.recipients": "\(campaign.recipients.count)"])
+                context.logger.info(
+                    "Campaign queued",
+                    metadata: [
+                        "request.id": "\(request.id)", "campaign.task": "\(taskID)",
+                        "campaign.recipients": "\(campaign.recipients.count)",
+                    ])
                 return Response.json { json in
                     json.beginObject()
                     json.key("task_id")
@@ -90,8 +103,10 @@ public enum CampaignsController {
         bytes[6] = bytes[6] & 0x0F | 0x40
         bytes[8] = bytes[8] & 0x3F | 0x80
         let hex = Hex.encode(bytes)
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4),
-                     hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        let parts = [
+            hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4),
+            hex.dropFirst(16).prefix(4), hex.dropFirst(20),
+        ]
         return parts.joined(separator: "-")
     }
 }

@@ -9,23 +9,26 @@ public enum RoomsController {
 
     public static func routes() -> [Route<AppContext>] {
         [
-            Route("GET", "/api/v1/rooms/{room_id}/messages", Operation(
-                summary: "チャット履歴取得", tags: ["チャット"],
-                parameters: [
-                    roomID,
-                    .query("after_id", .integer(messageID), description: "このIDより後のメッセージ（古い順に前へ進む）"),
-                    .query("before_id", .integer(messageID), description: "このIDより前のメッセージ（新しい順に遡る）"),
-                    .query("limit", .integer(IntegerRule(minimum: 1, maximum: 100)), default: 50, description: "最大件数"),
-                ],
-                name: "list_room_messages",
-                description: """
-                    WebSocket の `/ws/chat/{room_id}` に送られ保存されたメッセージを、古い順に返す。\
-                    `after_id` を付けるとその後の `limit` 件（続きがあれば `has_more`）、付けなければ最新の \
-                    `limit` 件（さらに古いものがあれば `has_more`）。`before_id` で上限を付けて遡る。\
-                    各メッセージはライブ配信と同じ形（`id` を `?since=` に使える）。
-                    """,
-                access: .user, response: .object(ResponseSchemas.chatHistory)
-            )) { input, context, _ in
+            Route(
+                "GET", "/api/v1/rooms/{room_id}/messages",
+                Operation(
+                    summary: "チャット履歴取得", tags: ["チャット"],
+                    parameters: [
+                        roomID,
+                        .query("after_id", .integer(messageID), description: "このIDより後のメッセージ（古い順に前へ進む）"),
+                        .query("before_id", .integer(messageID), description: "このIDより前のメッセージ（新しい順に遡る）"),
+                        .query("limit", .integer(IntegerRule(minimum: 1, maximum: 100)), default: 50, description: "最大件数"),
+                    ],
+                    name: "list_room_messages",
+                    description: """
+                        WebSocket の `/ws/chat/{room_id}` に送られ保存されたメッセージを、古い順に返す。\
+                        `after_id` を付けるとその後の `limit` 件（続きがあれば `has_more`）、付けなければ最新の \
+                        `limit` 件（さらに古いものがあれば `has_more`）。`before_id` で上限を付けて遡る。\
+                        各メッセージはライブ配信と同じ形（`id` を `?since=` に使える）。
+                        """,
+                    access: .user, response: .object(ResponseSchemas.chatHistory)
+                )
+            ) { input, context, _ in
                 let room = input.text(roomID)
                 let limit = input.int("limit") ?? 50
                 let afterID = input.parameters["after_id"]?.intValue
@@ -46,7 +49,7 @@ public enum RoomsController {
                     json.value(page.hasMore)
                     json.endObject()
                 }
-            },
+            }
         ]
     }
 }

@@ -16,17 +16,22 @@ public enum DocsController {
         let hidden = { (summary: String) in Operation(summary: summary, includeInSchema: false) }
         return [
             Route("GET", openAPIPath, hidden("OpenAPI document")) { _, context in
-                let info = OpenAPIInfo(title: context.configuration.appName, version: context.configuration.appVersion,
-                                       description: description)
+                let info = OpenAPIInfo(
+                    title: context.configuration.appName, version: context.configuration.appVersion,
+                    description: description)
                 return Response.json(.ok, document.json(info: info))
             },
             Route("GET", "/docs", hidden("Swagger UI")) { _, context in
-                html(DocsPages.swaggerUI(title: context.configuration.appName, openAPIURL: openAPIPath,
-                                         assets: DocsAssets(baseURL: context.configuration.docsAssetsURL)))
+                html(
+                    DocsPages.swaggerUI(
+                        title: context.configuration.appName, openAPIURL: openAPIPath,
+                        assets: DocsAssets(baseURL: context.configuration.docsAssetsURL)))
             },
             Route("GET", "/redoc", hidden("ReDoc")) { _, context in
-                html(DocsPages.redoc(title: context.configuration.appName, openAPIURL: openAPIPath,
-                                     assets: DocsAssets(baseURL: context.configuration.docsAssetsURL)))
+                html(
+                    DocsPages.redoc(
+                        title: context.configuration.appName, openAPIURL: openAPIPath,
+                        assets: DocsAssets(baseURL: context.configuration.docsAssetsURL)))
             },
         ]
     }

@@ -14,24 +14,29 @@ public enum DownloadController {
 
     public static func routes() -> [Route<AppContext>] {
         [
-            Route("GET", "/api/v1/download/{file_id}", Operation(
-                summary: "ファイルダウンロード", tags: ["ファイル"], parameters: [fileID], name: "download_file",
-                description: "`{FILES_DIR}/{file_id}.pdf` を `document.pdf` として返す（nginx が X-Accel-Redirect で配信）。",
-                responseContentType: "application/pdf",
-                responses: [404: .error("ファイルが見つからない", detail: missing.japanese)]
-            )) { input, context in
+            Route(
+                "GET", "/api/v1/download/{file_id}",
+                Operation(
+                    summary: "ファイルダウンロード", tags: ["ファイル"], parameters: [fileID], name: "download_file",
+                    description: "`{FILES_DIR}/{file_id}.pdf` を `document.pdf` として返す（nginx が X-Accel-Redirect で配信）。",
+                    responseContentType: "application/pdf",
+                    responses: [404: .error("ファイルが見つからない", detail: missing.japanese)]
+                )
+            ) { input, context in
                 let id = input.integer(fileID)
                 guard isRegularFile(path(of: id, in: context.configuration.filesDirectory)) else {
                     throw HTTPError(.notFound, missing)
                 }
                 // Content-Type and Content-Disposition go with the redirect: nginx keeps both
                 // from the upstream's answer when it serves the internal location.
-                return Response(status: .ok, headers: [
-                    "X-Accel-Redirect": "\(internalPrefix)\(id).pdf",
-                    "Content-Type": "application/pdf",
-                    "Content-Disposition": "attachment; filename=\"document.pdf\"",
-                ])
-            },
+                return Response(
+                    status: .ok,
+                    headers: [
+                        "X-Accel-Redirect": "\(internalPrefix)\(id).pdf",
+                        "Content-Type": "application/pdf",
+                        "Content-Disposition": "attachment; filename=\"document.pdf\"",
+                    ])
+            }
         ]
     }
 

@@ -5,10 +5,13 @@ import Postgres
 public enum HealthController {
     public static func routes() -> [Route<AppContext>] {
         [
-            Route("GET", "/health", Operation(
-                summary: "ヘルスチェック", tags: ["ヘルスチェック"], rateLimit: .exempt, name: "health_check",
-                description: "プロセスが応答すること（データベースは見ない）。", response: .object(ResponseSchemas.health)
-            )) { _, context in
+            Route(
+                "GET", "/health",
+                Operation(
+                    summary: "ヘルスチェック", tags: ["ヘルスチェック"], rateLimit: .exempt, name: "health_check",
+                    description: "プロセスが応答すること（データベースは見ない）。", response: .object(ResponseSchemas.health)
+                )
+            ) { _, context in
                 Response.json { json in
                     json.beginObject()
                     json.key("status")
@@ -18,10 +21,13 @@ public enum HealthController {
                     json.endObject()
                 }
             },
-            Route("GET", "/health/ready", Operation(
-                summary: "レディネスチェック", tags: ["ヘルスチェック"], rateLimit: .exempt, name: "readiness_check",
-                description: "データベースも応答すること。応答しなければ 503。", response: .object(ResponseSchemas.readiness)
-            )) { _, context in
+            Route(
+                "GET", "/health/ready",
+                Operation(
+                    summary: "レディネスチェック", tags: ["ヘルスチェック"], rateLimit: .exempt, name: "readiness_check",
+                    description: "データベースも応答すること。応答しなければ 503。", response: .object(ResponseSchemas.readiness)
+                )
+            ) { _, context in
                 try context.database.withConnection { connection in
                     _ = try connection.query("SELECT 1")
                 }

@@ -17,7 +17,8 @@ struct ItemRepository {
     }
 
     func create(_ item: ItemCreate, ownerID: Int) throws -> Item {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             INSERT INTO items (title, description, price, owner_id, created_at)
             VALUES (\(item.title), \(item.description), \(item.price), \(ownerID), now())
             RETURNING \(unescaped: Item.columns)
@@ -42,7 +43,8 @@ struct ItemRepository {
     func create(_ item: ItemCreate, activeOwner ownerID: Int) throws -> Creation {
         let rows: PGResult
         do {
-            rows = try connection.query("""
+            rows = try connection.query(
+                """
                 WITH owner AS (SELECT is_active FROM users WHERE id = \(ownerID)),
                 created AS (
                     INSERT INTO items (title, description, price, owner_id, created_at)
@@ -63,7 +65,8 @@ struct ItemRepository {
     /// Sets the fields the update names.
     func update(id: Int, _ changes: ItemUpdate) throws -> Item {
         let description = changes.description.change
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             UPDATE items SET
               title = COALESCE(\(changes.title), title),
               description = CASE WHEN \(description.isSet) THEN \(description.value) ELSE description END,
@@ -86,8 +89,9 @@ struct ItemRepository {
     /// One page (1-based `number`), newest first, and the total count of matching items;
     /// `search` matches title or description (case-insensitive substring, taken literally).
     func page(number: Int, size: Int, search: String?, searchTimeoutMilliseconds: Int) throws -> (items: [Item], total: Int) {
-        let page = try Self.pages.page(offset: (number - 1) * size, size: size, search: search,
-                                       timeoutMilliseconds: searchTimeoutMilliseconds, on: connection, decode: Item.init(row:))
+        let page = try Self.pages.page(
+            offset: (number - 1) * size, size: size, search: search,
+            timeoutMilliseconds: searchTimeoutMilliseconds, on: connection, decode: Item.init(row:))
         return (page.rows, page.total)
     }
 }

@@ -21,7 +21,7 @@ public enum StatusController {
                 var response = Response.json(bytes: page)
                 response.headers.add("Cache-Control", "no-store")
                 return response
-            },
+            }
         ]
     }
 

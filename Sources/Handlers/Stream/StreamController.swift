@@ -10,18 +10,21 @@ public enum StreamController {
 
     public static func routes() -> [Route<AppContext>] {
         [
-            Route("GET", "/api/v1/stream", Operation(
-                summary: "Stream Data", name: "stream_data",
-                description: "Server-sent events: ten `data: {\"chunk\": i}` events, each sent as it is made.",
-                responseContentType: "text/event-stream"
-            )) { _, _ in
+            Route(
+                "GET", "/api/v1/stream",
+                Operation(
+                    summary: "Stream Data", name: "stream_data",
+                    description: "Server-sent events: ten `data: {\"chunk\": i}` events, each sent as it is made.",
+                    responseContentType: "text/event-stream"
+                )
+            ) { _, _ in
                 Response.eventStream { writer in
                     for index in 0..<eventCount {
                         // json.dumps({'chunk': i}) spells it with a space after the colon.
                         guard writer.write(event(index)) else { return }
                     }
                 }
-            },
+            }
         ]
     }
 

@@ -20,18 +20,21 @@ public final class AppContext {
     /// The pool's scoreboard for `GET /status`; nil outside a pool (the page then answers 404).
     public let poolStatus: (any PoolStatusSource)?
 
-    public init(configuration: AppConfiguration, database: Database, logger: Logger, jobs: EnqueueSettings = EnqueueSettings(),
-                poolStatus: (any PoolStatusSource)? = nil,
-                now: @escaping @Sendable () -> Int64 = { UnixTime.now() }) {
+    public init(
+        configuration: AppConfiguration, database: Database, logger: Logger, jobs: EnqueueSettings = EnqueueSettings(),
+        poolStatus: (any PoolStatusSource)? = nil,
+        now: @escaping @Sendable () -> Int64 = { UnixTime.now() }
+    ) {
         self.poolStatus = poolStatus
         self.configuration = configuration
         self.jobs = jobs
         self.database = database
         self.logger = logger
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
-        self.tokens = TokenService(secret: configuration.secretKey,
-                                   accessTokenMinutes: configuration.accessTokenExpireMinutes,
-                                   refreshTokenDays: configuration.refreshTokenExpireDays)
+        self.tokens = TokenService(
+            secret: configuration.secretKey,
+            accessTokenMinutes: configuration.accessTokenExpireMinutes,
+            refreshTokenDays: configuration.refreshTokenExpireDays)
         self.idempotencyFingerprints = Idempotency.fingerprintKey(secret: configuration.secretKey)
         self.now = now
     }

@@ -23,18 +23,24 @@ public enum Idempotency {
     /// - Parameters:
     ///   - scope: the caller: `user:<id>`, or `anon:<client address>` before login.
     ///   - fingerprintKey: `AppContext.idempotencyFingerprints`.
-    static func run(_ request: Request, scope: String, fingerprintKey: HMACKey, connection: PGConnection,
-                    work: (PGConnection) throws -> Response) throws -> Response {
+    static func run(
+        _ request: Request, scope: String, fingerprintKey: HMACKey, connection: PGConnection,
+        work: (PGConnection) throws -> Response
+    ) throws -> Response {
         guard let key = request.headers[header] else {
             return try connection.transaction(work)
         }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
-            throw ValidationError([ValidationIssue(location: ["header", "Idempotency-Key"], type: "value_error",
-                                                   message: Message("Value error, 1 to 255 visible ASCII characters"))])
+            throw ValidationError([
+                ValidationIssue(
+                    location: ["header", "Idempotency-Key"], type: "value_error",
+                    message: Message("Value error, 1 to 255 visible ASCII characters"))
+            ])
         }
         let fingerprint = fingerprintKey.authenticate(Array((request.method + " " + request.path + "\n").utf8) + request.body)
         return try connection.transaction { connection in
-            let claimed = try connection.query("""
+            let claimed = try connection.query(
+                """
                 INSERT INTO idempotency_keys (scope, key, request_hash) VALUES (\(scope), \(key), decode(\(Hex.encode(fingerprint)), 'hex'))
                 ON CONFLICT DO NOTHING RETURNING 1
                 """)
@@ -42,7 +48,8 @@ public enum Idempotency {
                 return try replay(scope: scope, key: key, fingerprint: fingerprint, connection: connection)
             }
             let response = try work(connection)
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE idempotency_keys SET status = \(response.status.code), response_body = decode(\(Hex.encode(response.body)), 'hex')
                 WHERE scope = \(scope) AND key = \(key)
                 """)
@@ -51,7 +58,8 @@ public enum Idempotency {
     }
 
     static func replay(scope: String, key: String, fingerprint: [UInt8], connection: PGConnection) throws -> Response {
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             SELECT encode(request_hash, 'hex'), status, encode(response_body, 'hex')
             FROM idempotency_keys WHERE scope = \(scope) AND key = \(key)
             """)[0]

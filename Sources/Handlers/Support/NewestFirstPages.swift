@@ -30,15 +30,18 @@ struct NewestFirstPages {
 
     /// One page of `size` rows starting at row `offset` (0-based), and the total; the rows
     /// are decoded by `decode`, the total is the last column of every row.
-    func page<Row>(offset: Int, size: Int, search: String?, timeoutMilliseconds: Int, on connection: PGConnection,
-                   decode: (PGRow) throws -> Row) throws -> (rows: [Row], total: Int) {
+    func page<Row>(
+        offset: Int, size: Int, search: String?, timeoutMilliseconds: Int, on connection: PGConnection,
+        decode: (PGRow) throws -> Row
+    ) throws -> (rows: [Row], total: Int) {
         let result: PGResult
         if let search {
             result = try connection.transaction { connection in
                 // Local to this transaction: only the search runs under the shorter limit.
                 try connection.query("SELECT set_config('statement_timeout', \(String(timeoutMilliseconds)), true)")
                 do {
-                    return try connection.query(searchQuery(pattern: Pagination.containsPattern(search), offset: offset, size: size))
+                    return try connection.query(
+                        searchQuery(pattern: Pagination.containsPattern(search), offset: offset, size: size))
                 } catch let error as PGError where error.isQueryCanceled {
                     throw HTTPError(.gatewayTimeout, .searchTooBroad)
                 }
@@ -102,11 +105,12 @@ struct NewestFirstPages {
     func searchQuery(pattern: String, offset: Int, size: Int) -> PGQuery {
         let count = searchColumns.count
         let condition = searchColumns.enumerated().map { "\($1) ILIKE $\($0 + 1)" }.joined(separator: " OR ")
-        return PGQuery(unsafeSQL: """
-            WITH hits AS MATERIALIZED (SELECT \(storedColumns) FROM \(table) WHERE \(condition))
-            SELECT \(outputColumns), t.total FROM (SELECT count(*) AS total FROM hits) t
-            LEFT JOIN LATERAL (SELECT * FROM hits ORDER BY id DESC LIMIT $\(count + 1) OFFSET $\(count + 2)) p ON true
-            ORDER BY p.id DESC
-            """, binds: Array(repeating: pattern, count: count) + [String(size), String(offset)])
+        return PGQuery(
+            unsafeSQL: """
+                WITH hits AS MATERIALIZED (SELECT \(storedColumns) FROM \(table) WHERE \(condition))
+                SELECT \(outputColumns), t.total FROM (SELECT count(*) AS total FROM hits) t
+                LEFT JOIN LATERAL (SELECT * FROM hits ORDER BY id DESC LIMIT $\(count + 1) OFFSET $\(count + 2)) p ON true
+                ORDER BY p.id DESC
+                """, binds: Array(repeating: pattern, count: count) + [String(size), String(offset)])
     }
 }

@@ -4,10 +4,12 @@ import JSON
 /// The seed's paging parameters: `page` ≥ 1 (default 1), `per_page` 1…100 (default 20).
 public enum Pagination {
     public static let parameters: [Parameter] = [
-        .query("page", .integer(IntegerRule(minimum: 1, maximum: Int64(Int32.max))), default: 1,
-               description: "ページ番号"),
-        .query("per_page", .integer(IntegerRule(minimum: 1, maximum: 100)), default: 20,
-               description: "1ページあたりの件数"),
+        .query(
+            "page", .integer(IntegerRule(minimum: 1, maximum: Int64(Int32.max))), default: 1,
+            description: "ページ番号"),
+        .query(
+            "per_page", .integer(IntegerRule(minimum: 1, maximum: 100)), default: 20,
+            description: "1ページあたりの件数"),
     ]
 
     /// The validated page and page size of a request.
@@ -17,9 +19,11 @@ public enum Pagination {
 
     /// A page as the seed answers it: `{"<key>": [...], "total", "page", "per_page"}`, and with
     /// `navigation` also `has_next` and `total_pages` (the seed's users list has them).
-    public static func response<Element>(_ key: String, _ elements: [Element], total: Int, page: Int, perPage: Int,
-                                         navigation: Bool = false,
-                                         write: (Element, inout JSONWriter) -> Void) -> Response {
+    public static func response<Element>(
+        _ key: String, _ elements: [Element], total: Int, page: Int, perPage: Int,
+        navigation: Bool = false,
+        write: (Element, inout JSONWriter) -> Void
+    ) -> Response {
         Response.json { json in
             json.beginObject()
             json.key(key)

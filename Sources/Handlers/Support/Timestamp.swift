@@ -16,8 +16,9 @@ public enum Timestamp {
 
     /// A timestamp field of a response, documented as `date-time` with its shape.
     static func field(_ name: String) -> FieldSchema {
-        FieldSchema(name, .string(StringRule(pattern: pattern, strip: false, documentedFormat: "date-time")),
-                    description: "UTC、マイクロ秒まで常に6桁（RFC 3339: `2026-11-29T05:00:00.123456+00:00`）",
-                    examples: ["2026-11-29T05:00:00.123456+00:00"])
+        FieldSchema(
+            name, .string(StringRule(pattern: pattern, strip: false, documentedFormat: "date-time")),
+            description: "UTC、マイクロ秒まで常に6桁（RFC 3339: `2026-11-29T05:00:00.123456+00:00`）",
+            examples: ["2026-11-29T05:00:00.123456+00:00"])
     }
 }

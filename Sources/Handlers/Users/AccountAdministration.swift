@@ -7,19 +7,25 @@ import Postgres
 public enum AccountAdministration {
     /// Creates an account, validated exactly like a registration (reserved names such as
     /// `admin` are refused here too). Returns the new id.
-    public static func createUser(connection: PGConnection, username: String, email: String, password: String,
-                                  fullName: String?, admin: Bool, hasher: PasswordHasher) throws -> Int {
-        var body = JSONObject([("username", .string(username)), ("email", .string(email)),
-                               ("password", .string(password)), ("password_confirm", .string(password))])
+    public static func createUser(
+        connection: PGConnection, username: String, email: String, password: String,
+        fullName: String?, admin: Bool, hasher: PasswordHasher
+    ) throws -> Int {
+        var body = JSONObject([
+            ("username", .string(username)), ("email", .string(email)),
+            ("password", .string(password)), ("password_confirm", .string(password)),
+        ])
         if let fullName { body["full_name"] = .string(fullName) }
         var issues: [ValidationIssue] = []
         let valid = SchemaValidator.validate(.object(body), against: .object(Registration.schema), at: ["body"], issues: &issues)
         guard issues.isEmpty, let fields = valid.objectValue else { throw ValidationError(issues) }
         let registration = Registration(validated: fields)
         let hash = try hasher.hash(password)
-        switch try UserRepository(connection: connection).create(.init(
-            username: registration.username, email: registration.email, passwordHash: hash,
-            fullName: registration.fullName, age: nil, isAdmin: admin)) {
+        switch try UserRepository(connection: connection).create(
+            .init(
+                username: registration.username, email: registration.email, passwordHash: hash,
+                fullName: registration.fullName, age: nil, isAdmin: admin))
+        {
         case .created(let id): return id
         case .emailTaken: throw HTTPError(.conflict, .emailTaken)
         case .usernameTaken: throw HTTPError(.conflict, .usernameTaken)

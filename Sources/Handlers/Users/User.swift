@@ -19,7 +19,8 @@ public struct User: Sendable, Equatable {
     public var displayName: String { fullName.flatMap { $0.isEmpty ? nil : $0 } ?? username }
 
     /// The select list that `init(row:)` decodes, in order.
-    static let columns = "id, username, email, full_name, age, is_active, is_admin, "
+    static let columns =
+        "id, username, email, full_name, age, is_active, is_admin, "
         + "\(Timestamp.isoSQL("created_at")), \(Timestamp.isoSQL("updated_at"))"
 
     init(row: PGRow) throws {

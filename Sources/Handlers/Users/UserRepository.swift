@@ -27,7 +27,8 @@ struct UserRepository {
         let rows: PGResult
         do {
             // is_active and is_admin are passed explicitly: a seed database has no server defaults.
-            rows = try connection.query("""
+            rows = try connection.query(
+                """
                 INSERT INTO users (username, email, hashed_password, full_name, age, is_active, is_admin, created_at, updated_at)
                 VALUES (\(user.username), \(user.email), \(user.passwordHash), \(user.fullName), \(user.age), true, \(user.isAdmin), now(), now())
                 RETURNING id
@@ -61,9 +62,11 @@ struct UserRepository {
 
     /// Sets `is_active` (the caller holds the row locked) and returns the user as it now is.
     func setActive(id: Int, _ active: Bool) throws -> User? {
-        try connection.query("""
+        try connection.query(
+            """
             UPDATE users SET is_active = \(active), updated_at = now() WHERE id = \(id) RETURNING \(unescaped: User.columns)
-            """).first.map(User.init(row:))
+            """
+        ).first.map(User.init(row:))
     }
 
     /// The user and their password hash, for login.
@@ -77,7 +80,8 @@ struct UserRepository {
     func updateProfile(id: Int, changes: ProfileUpdate) throws -> User? {
         let (setFullName, fullName) = changes.fullName.change
         let (setAge, age) = changes.age.change
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             UPDATE users SET
               full_name = CASE WHEN \(setFullName) THEN \(fullName) ELSE full_name END,
               age = CASE WHEN \(setAge) THEN \(age)::integer ELSE age END,
@@ -96,8 +100,9 @@ struct UserRepository {
     /// One page (1-based `number`), newest first, with the total; `search` matches username,
     /// email or full name (case-insensitive substring, taken literally).
     func page(number: Int, size: Int, search: String?, searchTimeoutMilliseconds: Int) throws -> (users: [User], total: Int) {
-        let page = try Self.pages.page(offset: (number - 1) * size, size: size, search: search,
-                                       timeoutMilliseconds: searchTimeoutMilliseconds, on: connection, decode: User.init(row:))
+        let page = try Self.pages.page(
+            offset: (number - 1) * size, size: size, search: search,
+            timeoutMilliseconds: searchTimeoutMilliseconds, on: connection, decode: User.init(row:))
         return (page.rows, page.total)
     }
 
@@ -118,7 +123,8 @@ struct UserRepository {
     }
 
     func grant(_ permission: String, to userID: Int) throws {
-        try connection.query("""
+        try connection.query(
+            """
             INSERT INTO user_permissions (user_id, permission) VALUES (\(userID), \(permission)) ON CONFLICT DO NOTHING
             """)
     }

@@ -23,7 +23,7 @@ struct MigrationFileName {
         let digits = stem[..<underscore]
         let name = stem[stem.index(after: underscore)...]
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let version = Int(digits), !name.isEmpty
+            let version = Int(digits), !name.isEmpty
         else { return nil }
         self.version = version
         self.name = String(name)

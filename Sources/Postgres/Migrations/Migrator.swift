@@ -30,7 +30,8 @@ public struct Migrator {
                 try Self.lock(connection)
                 guard try !Self.isApplied(migration.version, on: connection) else { return false }
                 try connection.execute(unsafeSQL: migration.upSQL)
-                try connection.query("""
+                try connection.query(
+                    """
                     insert into schema_migrations (version, name) values (\(migration.version), \(migration.name))
                     """)
                 return true
@@ -106,13 +107,14 @@ public struct Migrator {
         guard try !tableExists() else { return }
         try connection.transaction { connection in
             try Self.lock(connection)
-            try connection.execute(unsafeSQL: """
-                create table if not exists schema_migrations (
-                    version bigint primary key,
-                    name text not null,
-                    applied_at timestamptz not null default now()
-                )
-                """)
+            try connection.execute(
+                unsafeSQL: """
+                    create table if not exists schema_migrations (
+                        version bigint primary key,
+                        name text not null,
+                        applied_at timestamptz not null default now()
+                    )
+                    """)
         }
     }
 
