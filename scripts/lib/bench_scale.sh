@@ -48,49 +48,71 @@ scale_users() {
     awk -v n=$((end - start)) 'BEGIN { printf "%.1f", n / 1e9 }'
 }
 
-# scale_stack_ticks: CPU time (clock ticks, user + system) used so far by the stack's processes:
-# PostgreSQL (the postmaster and its backends), nginx, both pools' masters and workers.
-scale_stack_ticks() {
+# tree_ticks ROOT...: CPU time (clock ticks, user + system) used so far by each ROOT and its
+# descendants, those that have exited included (their time is in the cutime and cstime of the
+# process that waited for them: PostgreSQL's backends of a client that disconnected, recycled workers).
+tree_ticks() {
     local root
-    for root in "$(pg_cluster_pid "$STACK_PG_DIR")" "$(read_pidfile "$STACK_NGINX_PIDFILE")" "$SCALE_MASTER" \
-        "$(read_pidfile "${STACK_AUTH_PIDFILE:-/nonexistent}")"; do
+    for root in "$@"; do
         [[ -n "$root" ]] || continue
         printf '%s\n' "$root"
         children_of "$root"
     done | while read -r root; do cat "/proc/$root/stat" 2>/dev/null; done |
-        # Fields 14 and 15 of /proc/PID/stat (after the parenthesised name, which may hold spaces).
-        awk '{ sub(/^.*\) /, ""); ticks += $12 + $13 } END { print ticks + 0 }'
+        # Fields 14 to 17 of /proc/PID/stat (after the parenthesised name, which may hold spaces).
+        awk '{ sub(/^.*\) /, ""); ticks += $12 + $13 + $14 + $15 } END { print ticks + 0 }'
+}
+
+# scale_stack_ticks: the stack's CPU ticks so far: PostgreSQL (the postmaster and its backends),
+# nginx, both pools' masters and workers. scale_pg_ticks: PostgreSQL's alone.
+scale_stack_ticks() {
+    tree_ticks "$(pg_cluster_pid "$STACK_PG_DIR")" "$(read_pidfile "$STACK_NGINX_PIDFILE")" "$SCALE_MASTER" \
+        "$(read_pidfile "${STACK_AUTH_PIDFILE:-/nonexistent}")"
+}
+scale_pg_ticks() { tree_ticks "$(pg_cluster_pid "$STACK_PG_DIR")"; }
+
+# per_answer TICKS ANSWERS: µs of CPU an answer.
+per_answer() {
+    awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }'
 }
 
 # scale_row NAME PATH [WRK ARGS...]: one wrk measurement, printed and kept in SCALE_RPS[NAME],
-# SCALE_P99[NAME] and SCALE_CPU[NAME] (µs of CPU the stack spent per answer: what the row costs
-# whatever else the shared machine runs meanwhile).
-declare -A SCALE_RPS=() SCALE_P99=() SCALE_CPU=() SCALE_PGBENCH_TPS=() SCALE_REFERENCE=() SCALE_CPU_REFERENCE=()
+# SCALE_P99[NAME], SCALE_CPU[NAME] (µs of CPU the stack spent per answer: what the row costs
+# whatever else the shared machine runs meanwhile), SCALE_PG_CPU[NAME] (PostgreSQL's share of it)
+# and SCALE_CLIENT_CPU[NAME] (wrk's own µs per answer).
+declare -A SCALE_RPS=() SCALE_P99=() SCALE_CPU=() SCALE_PG_CPU=() SCALE_CLIENT_CPU=() SCALE_PGBENCH_TPS=()
+declare -A SCALE_REFERENCE=() SCALE_CPU_REFERENCE=()
 scale_row() {
-    local name="$1" path="$2" out="$SCALE_TMP/$1.out" before after
+    local name="$1" path="$2" out="$SCALE_TMP/$1.out" before after pg_before pg_after client rc=0
     shift 2
     # The warm-up first (as wrk_measure would), so that the CPU counted is the measured run's.
     # A 30 s timeout instead of wrk's 2 s: a slow page (the version before, at a million rows)
     # is counted with its real latency instead of as a socket error.
     wrk -t2 -c"$SCALE_CONNECTIONS" -d2s --timeout 30s "$@" "$SCALE_BASE$path" >/dev/null 2>&1 || true
-    before="$(scale_stack_ticks)"
-    if ! wrk_measure "$out" 0 -t2 -c"$SCALE_CONNECTIONS" -d"$SCALE_DURATION" --timeout 30s "$@" "$SCALE_BASE$path"; then
+    before="$(scale_stack_ticks)" pg_before="$(scale_pg_ticks)"
+    local TIMEFORMAT='%U %S'
+    { time wrk_measure "$out" 0 -t2 -c"$SCALE_CONNECTIONS" -d"$SCALE_DURATION" --timeout 30s "$@" "$SCALE_BASE$path"; } \
+        2>"$SCALE_TMP/$name.time" || rc=$?
+    if ((rc != 0)); then
         printf '%-26s %-44s wrk failed: %s\n' "$name" "$path" "$(tr '\n' ' ' <"$out" | cut -c1-60)"
         return 0
     fi
-    after="$(scale_stack_ticks)"
+    after="$(scale_stack_ticks)" pg_after="$(scale_pg_ticks)"
+    client="$(awk -v n="$WRK_REQUESTS" 'NF == 2 { if (n > 0) printf "%.0f", ($1 + $2) * 1e6 / n; else print 0 }' \
+        "$SCALE_TMP/$name.time")"
     SCALE_RPS[$name]="$WRK_RPS"
     SCALE_P99[$name]="$WRK_P99"
-    SCALE_CPU[$name]="$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$WRK_REQUESTS" \
-        'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }')"
-    printf '%-26s %-44s %10s %8s %8s %8s %7s %8s\n' "$name" "${path:0:44}" "$WRK_RPS" "$WRK_P50" "$WRK_P99" "$WRK_NON2XX" \
-        "$WRK_ERRORS" "${SCALE_CPU[$name]}"
+    SCALE_CPU[$name]="$(per_answer $((after - before)) "$WRK_REQUESTS")"
+    SCALE_PG_CPU[$name]="$(per_answer $((pg_after - pg_before)) "$WRK_REQUESTS")"
+    SCALE_CLIENT_CPU[$name]="${client:-0}"
+    printf '%-26s %-44s %10s %8s %8s %8s %7s %8s %6s %6s\n' "$name" "${path:0:44}" "$WRK_RPS" "$WRK_P50" "$WRK_P99" \
+        "$WRK_NON2XX" "$WRK_ERRORS" "${SCALE_CPU[$name]}" "${SCALE_PG_CPU[$name]}" "${SCALE_CLIENT_CPU[$name]}"
 }
 
 scale_header() {
     printf '\n# %s (wrk -t2 -c%s -d%s --latency; load average %s)\n' "$1" "$SCALE_CONNECTIONS" "$SCALE_DURATION" \
         "$(cut -d' ' -f1-3 /proc/loadavg)"
-    printf '%-26s %-44s %10s %8s %8s %8s %7s %8s\n' row path "req/s" "p50 ms" "p99 ms" non-2xx errors "CPU µs"
+    printf '%-26s %-44s %10s %8s %8s %8s %7s %8s %6s %6s\n' row path "req/s" "p50 ms" "p99 ms" non-2xx errors "CPU µs" \
+        "of PG" "wrk"
 }
 
 # scale_exact NAME PATH TABLE [CURL ARGS...]: the list's `total` against count(*) of TABLE.
@@ -123,6 +145,28 @@ scale_goal() {
         verdict="$(awk -v v="$2" -v t="$3" 'BEGIN { print (v + 0 >= t + 0) ? "met" : "NOT MET" }')"
     fi
     printf '  %-62s %10s  (goal %s)  %s\n' "$1" "$2" "$3" "$verdict"
+}
+
+# scale_write_bound: what the cores allow POST /items/ at best, estimated from this run's CPU
+# figures: with every core busy, a rate is the cores' time over the CPU an answer costs everybody.
+# A POST costs at least PostgreSQL's own INSERT (what a pgbench transaction costs it: PostgreSQL
+# at its most efficient), plus what a GET by id costs nginx and the pool outside PostgreSQL (no
+# request of the API costs them less), plus wrk's own. Sets SCALE_WRITE_CEILING (req/s) and
+# SCALE_WRITE_BOUND (that ceiling over pgbench's measured rate with the app's sessions).
+SCALE_WRITE_CEILING="" SCALE_WRITE_BOUND=""
+scale_write_bound() {
+    local key="pgbench-c$WORKERS" get=item-by-id-alone
+    [[ -n "${SCALE_PG_CPU[$key]:-}" && -n "${SCALE_CPU[$get]:-}" && -n "${SCALE_CPU[items-create]:-}" ]] || return 0
+    local insert="${SCALE_PG_CPU[$key]}" outside=$((SCALE_CPU[$get] - SCALE_PG_CPU[$get]))
+    local wrk="${SCALE_CLIENT_CPU[items-create]}" floor
+    floor=$((insert + outside + wrk))
+    ((floor > 0)) || return 0
+    SCALE_WRITE_CEILING="$(awk -v c="$(nproc)" -v f="$floor" 'BEGIN { printf "%.0f", c * 1e6 / f }')"
+    SCALE_WRITE_BOUND="$(ratio "$SCALE_WRITE_CEILING" "${SCALE_PGBENCH_TPS[$WORKERS]:-0}")"
+    printf '  a POST costs at least the INSERT (%s µs of PostgreSQL a pgbench transaction) + a GET by id outside\n' "$insert"
+    printf '  PostgreSQL (%s µs of nginx and the pool) + wrk (%s µs) = %s µs (measured: %s + %s µs): %s cores\n' \
+        "$outside" "$wrk" "$floor" "${SCALE_CPU[items-create]}" "$wrk" "$(nproc)"
+    printf '  allow about %s POST/s at best, %s of pgbench with %s clients.\n' "$SCALE_WRITE_CEILING" "$SCALE_WRITE_BOUND" "$WORKERS"
 }
 
 # bench_scale BASE TMP MASTER: the whole run (MASTER: the API pool's master).
@@ -208,14 +252,24 @@ bench_scale() {
         "'bench'" "'pgbench'" "$owner" >"$SCALE_TMP/insert.sql"
     # The app writes through one session per worker: pgbench with as many clients is PostgreSQL's
     # rate at the app's concurrency; with as many as wrk's connections, the rate it could reach.
-    local clients
+    # Its CPU columns as the rows': PostgreSQL's µs a transaction (all of the stack's here) and pgbench's own.
+    local clients pg_before pg_after transactions TIMEFORMAT='%U %S'
     for clients in "$WORKERS" "$SCALE_CONNECTIONS"; do
-        "$PG_BIN/pgbench" -n -M prepared -c "$clients" -j 2 -T "${SCALE_DURATION%s}" -f "$SCALE_TMP/insert.sql" \
-            -h "$STACK_PG_DIR" -p "$STACK_PG_PORT" -U postgres "$STACK_DB" >"$SCALE_TMP/pgbench.out" 2>&1 || true
+        pg_before="$(scale_pg_ticks)"
+        { time "$PG_BIN/pgbench" -n -M prepared -c "$clients" -j 2 -T "${SCALE_DURATION%s}" -f "$SCALE_TMP/insert.sql" \
+            -h "$STACK_PG_DIR" -p "$STACK_PG_PORT" -U postgres "$STACK_DB" >"$SCALE_TMP/pgbench.out" 2>&1; } \
+            2>"$SCALE_TMP/pgbench.time" || true
+        pg_after="$(scale_pg_ticks)"
         SCALE_PGBENCH_TPS[$clients]="$(awk '/^tps = / {printf "%.0f", $3}' "$SCALE_TMP/pgbench.out")"
-        printf '%-26s %-44s %10s\n' "pgbench-same-insert-c$clients" "(-c$clients -j2 -M prepared, same cluster)" \
-            "${SCALE_PGBENCH_TPS[$clients]:-?}"
+        transactions="$(awk '/^number of transactions actually processed:/ {print $NF}' "$SCALE_TMP/pgbench.out")"
+        SCALE_PG_CPU[pgbench-c$clients]="$(per_answer $((pg_after - pg_before)) "${transactions:-0}")"
+        SCALE_CLIENT_CPU[pgbench-c$clients]="$(awk -v n="${transactions:-0}" \
+            'NF == 2 { if (n > 0) printf "%.0f", ($1 + $2) * 1e6 / n; else print 0 }' "$SCALE_TMP/pgbench.time")"
+        printf '%-26s %-44s %10s %8s %8s %8s %7s %8s %6s %6s\n' "pgbench-same-insert-c$clients" \
+            "(-c$clients -j2 -M prepared, same cluster)" "${SCALE_PGBENCH_TPS[$clients]:-?}" - - - - \
+            "${SCALE_PG_CPU[pgbench-c$clients]}" "${SCALE_PG_CPU[pgbench-c$clients]}" "${SCALE_CLIENT_CPU[pgbench-c$clients]:-?}"
     done
+    scale_write_bound
 
     # The references once more, now that the machine has run the rest: the ratios use the mean
     # of both measurements at 1,000 rows (other sessions on a shared machine shift both alike).
@@ -263,6 +317,10 @@ bench_scale() {
     scale_goal "4. POST /items/ req/s (10x the seed's 0.63-0.66k)" "${SCALE_RPS[items-create]:-0}" 6500
     scale_goal "4. POST /items/ / pgbench with the app's $WORKERS sessions" \
         "$(ratio "${SCALE_RPS[items-create]:-0}" "${SCALE_PGBENCH_TPS[$WORKERS]:-0}")" 0.80
+    if [[ -n "$SCALE_WRITE_BOUND" ]]; then
+        printf '  %-62s %10s  (estimate, see the writes)\n' "4. … what $(nproc) shared cores allow at best: req/s" "$SCALE_WRITE_CEILING"
+        printf '  %-62s %10s  (estimate, see the writes)\n' "4. … and POST / pgbench" "$SCALE_WRITE_BOUND"
+    fi
     scale_goal "5. seconds to insert 800,000 items in SQL" "$SCALE_BUILD_SECONDS" "<120"
 
     scale_sql -qc 'TRUNCATE items, users CASCADE' >/dev/null
