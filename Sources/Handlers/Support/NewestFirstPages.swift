@@ -74,15 +74,27 @@ struct NewestFirstPages {
         """
     }
 
-    /// A deep page: `row_counts_locate` (migration 0007) walks the per-bucket counts from the
-    /// newest bucket down to the one that holds row `offset`, and says how many of its rows
+    /// A deep page: the walk sums the per-bucket counts from the newest bucket down, in the
+    /// counter index's order, and stops at the bucket that holds row `offset` (a running sum
+    /// under `LIMIT 1`: the plan reads no counter row past it), which says how many of its rows
     /// come first; the page starts that many index entries into the bucket, or, when the bucket
     /// holds every id of its range (no row deleted, no id skipped), at the id that many below
-    /// its top, without stepping over any.
+    /// its top, without stepping over any. (Migration 0007's `row_counts_locate` did the walk
+    /// in PL/pgSQL, at twice the cost of this statement; the version before this one calls it,
+    /// so it stays until a later migration, once no such version can still run.)
     func deepQuery(offset: Int, size: Int) -> PGQuery {
         """
         WITH target AS (
-            SELECT bucket, skip, rows FROM row_counts_locate('\(unescaped: table)', \(offset))
+            SELECT bucket, \(offset)::bigint - (upto - n) AS skip, n AS rows FROM (
+                SELECT bucket, n, (sum(n) OVER (ORDER BY bucket DESC ROWS UNBOUNDED PRECEDING))::bigint AS upto
+                FROM (
+                    SELECT bucket, sum(n)::bigint AS n FROM row_counts
+                    WHERE relname = '\(unescaped: table)' AND bucket > -2147483648
+                    GROUP BY bucket ORDER BY bucket DESC
+                ) counted
+            ) walked
+            WHERE upto > \(offset)::bigint
+            LIMIT 1
         ), first_row AS (
             SELECT CASE WHEN t.rows = \(unescaped: String(1 << Self.bucketShift))
                         THEN ((t.bucket + 1)::bigint << \(unescaped: String(Self.bucketShift))) - 1 - t.skip
