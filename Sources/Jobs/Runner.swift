@@ -146,8 +146,9 @@ public final class Runner {
         transport.close()
     }
 
-    /// The housekeeping pass (see `Housekeeping`), at most once a minute in `--loop` mode;
-    /// logged when it removed anything. Failures are logged and left for the next run.
+    /// The housekeeping pass (see `Housekeeping`), then the fold of the row counts' shards (see
+    /// `CounterShards`), at most once a minute in `--loop` mode; logged when they changed
+    /// anything. Failures are logged and left for the next run.
     public func housekeep() {
         if let last = lastHousekeeping, Deadline.now().nanoseconds - last.nanoseconds < 60_000_000_000 { return }
         lastHousekeeping = Deadline.now()
@@ -155,13 +156,17 @@ public final class Runner {
             let housekeeping = Housekeeping(
                 connection: connection, jobRetentionDays: configuration.jobRetentionDays,
                 idempotencyRetentionHours: configuration.idempotencyRetentionHours)
-            guard let removed = try housekeeping.run(runner: owner), !removed.isEmpty else { return }
-            logger.info(
-                "Housekeeping removed old rows",
-                metadata: [
-                    "idempotency_keys": "\(removed.idempotencyKeys)", "refresh_token_families": "\(removed.refreshTokenFamilies)",
-                    "campaigns.finalized": "\(removed.campaignsFinalized)", "jobs": "\(removed.jobs)",
-                ])
+            if let removed = try housekeeping.run(runner: owner), !removed.isEmpty {
+                logger.info(
+                    "Housekeeping removed old rows",
+                    metadata: [
+                        "idempotency_keys": "\(removed.idempotencyKeys)",
+                        "refresh_token_families": "\(removed.refreshTokenFamilies)",
+                        "campaigns.finalized": "\(removed.campaignsFinalized)", "jobs": "\(removed.jobs)",
+                    ])
+            }
+            let folded = try CounterShards(connection: connection).fold()
+            if folded > 0 { logger.info("Row counts folded into shard 0", metadata: ["counter_rows": "\(folded)"]) }
         } catch let error as PGError where error.isConnectionProblem {
             logger.warning("Housekeeping failed: database unavailable; the next run tries again", metadata: ["error": "\(error)"])
         } catch {
