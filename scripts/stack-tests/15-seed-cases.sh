@@ -65,6 +65,17 @@ item="$(jq -r .id <<<"$HTTP_BODY" 2>/dev/null || echo 0)"
 http GET "$api/items/99999"
 check_status "seed: get_item_not_found → 404" 404
 
+# FastAPI's order: credentials before the input is validated, a body that is not JSON before both.
+http POST "$api/items/" "${json[@]}" -d '{"title": ""}'
+check_status "no token and an invalid item → 401, as FastAPI (dependencies first)" 401
+http PATCH "$api/items/0" "${json[@]}" -d '{"price": -1}'
+check_status "no token, an invalid id and body → 401" 401
+http POST "$api/items/" "${json[@]}" -d '{"title": '
+check_status "no token and a body that is not JSON → 422 (FastAPI reads the body first)" 422
+check_jq "… json_invalid" '.errors[0].type == "json_invalid"'
+http POST "$api/items/" "${auth[@]}" "${json[@]}" -d '{"title": ""}'
+check_status "a token and an invalid item → 422" 422
+
 # Beyond the seed: ETag round trip, refresh rotation, logout.
 http GET "$api/items/$item"
 etag="$(header ETag)"

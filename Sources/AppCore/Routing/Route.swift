@@ -3,26 +3,33 @@
 /// An operation that needs credentials (`Operation.access`) can only be bound with the
 /// initialisers that authenticate first, on a context that is `Authenticating`: declaring the
 /// access and skipping the check cannot be written.
+///
+/// The order is FastAPI's: a JSON body that does not parse is refused first (422 `json_invalid`:
+/// FastAPI reads the body before it solves the dependencies), then the caller is authenticated
+/// (401, 403), then the parameters and the body are validated against the operation (422).
 public struct Route<Context>: Sendable {
     public typealias Handler = @Sendable (RouteInput, Context) throws -> Response
+    /// What the router runs: the request, and the validation of its input (run after the
+    /// authentication, when there is one).
+    typealias Runner = @Sendable (Request, Context, _ validate: () throws -> RouteInput) throws -> Response
 
     public let method: String
     public let path: PathPattern
     public let operation: Operation
-    let handler: Handler
+    let run: Runner
 
     /// A route open to anyone (`operation.access` must be `.anyone`).
     public init(_ method: String, _ path: String, _ operation: Operation, handler: @escaping Handler) {
         precondition(
             operation.access == .anyone, "\(method) \(path) declares \(operation.access): bind it with an authenticated handler")
-        self.init(method, path, operation, checked: handler)
+        self.init(method, path, operation, run: { _, context, validate in try handler(validate(), context) })
     }
 
-    private init(_ method: String, _ path: String, _ operation: Operation, checked handler: @escaping Handler) {
+    private init(_ method: String, _ path: String, _ operation: Operation, run: @escaping Runner) {
         self.method = method
         self.path = PathPattern(path)
         self.operation = operation
-        self.handler = handler
+        self.run = run
     }
 }
 
@@ -37,8 +44,9 @@ extension Route where Context: Authenticating {
         precondition(access != .anyone && access != .token, "\(method) \(path): this handler needs an account-level access")
         self.init(
             method, path, operation,
-            checked: { input, context in
-                try handler(input, context, try context.caller(of: input.request, access: access))
+            run: { request, context, validate in
+                let caller = try context.caller(of: request, access: access)
+                return try handler(validate(), context, caller)
             })
     }
 
@@ -51,8 +59,9 @@ extension Route where Context: Authenticating {
         precondition(operation.access == .token, "\(method) \(path): a token handler needs access .token")
         return Route(
             method, path, operation,
-            checked: { input, context in
-                try handler(input, context, try context.tokenSubject(of: input.request))
+            run: { request, context, validate in
+                let subject = try context.tokenSubject(of: request)
+                return try handler(validate(), context, subject)
             })
     }
 }

@@ -43,12 +43,16 @@ public struct Router<Context>: Sendable {
         try respond(to: request, resolution: resolve(request), context: context)
     }
 
-    /// Runs what `resolve` found: validates the declared parameters and body, calls the handler.
+    /// Runs what `resolve` found: parses a JSON body, has the route authenticate the caller,
+    /// validates the declared parameters and body, calls the handler (see `Route` for the order).
     public func respond(to request: Request, resolution: Resolution, context: Context) throws -> Response {
         switch resolution {
         case .route(let route, let captures):
-            let input = try Self.validate(request, captures: captures, operation: route.operation)
-            return try route.handler(input, context)
+            let operation = route.operation
+            let json = try Self.parseJSONBody(request, operation: operation)
+            return try route.run(request, context) {
+                try Self.validate(request, captures: captures, operation: operation, parsedJSON: json)
+            }
         case .redirect(let response):
             return response
         case .methodNotAllowed(let allowed):
@@ -108,7 +112,38 @@ public struct Router<Context>: Sendable {
             headers: ["Location": location, "Content-Type": "application/json"], body: [])
     }
 
-    static func validate(_ request: Request, captures: [(String, String)], operation: Operation) throws -> RouteInput {
+    /// The body parsed as JSON when the operation takes a JSON body and the request sends one
+    /// that says it is JSON (or says nothing); nil otherwise. A body that does not parse is
+    /// refused here, before anything else (422 `json_invalid`).
+    static func parseJSONBody(_ request: Request, operation: Operation) throws -> JSONValue? {
+        guard operation.body != nil, operation.bodyFormat == .json, !request.body.isEmpty, Self.saysJSON(request) else {
+            return nil
+        }
+        return try parseJSON(request.body)
+    }
+
+    /// `body` parsed, or a 422 `json_invalid` at the offset where parsing stopped.
+    static func parseJSON(_ body: [UInt8]) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(body)
+        } catch {
+            throw ValidationError([
+                ValidationIssue(
+                    location: ["body", String(error.offset)], type: "json_invalid",
+                    message: Message("JSON decode error: \(error.message)"))
+            ])
+        }
+    }
+
+    /// True when the body's media type is JSON's (`application/json`, `…+json`) or not given.
+    static func saysJSON(_ request: Request) -> Bool {
+        guard let type = request.mediaType else { return true }
+        return type == "application/json" || type.hasSuffix("+json")
+    }
+
+    static func validate(
+        _ request: Request, captures: [(String, String)], operation: Operation, parsedJSON: JSONValue? = nil
+    ) throws -> RouteInput {
         var issues: [ValidationIssue] = []
         var values: [String: JSONValue] = [:]
         for parameter in operation.parameters {
@@ -134,7 +169,7 @@ public struct Router<Context>: Sendable {
         var body: JSONObject? = nil
         if let schema = operation.body {
             switch operation.bodyFormat {
-            case .json: body = try decodeBody(request, schema: schema, issues: &issues)
+            case .json: body = try decodeBody(request, schema: schema, parsed: parsedJSON, issues: &issues)
             case .form: body = try decodeForm(request, schema: schema, issues: &issues)
             }
         }
@@ -142,25 +177,18 @@ public struct Router<Context>: Sendable {
         return RouteInput(request: request, parameters: values, body: body)
     }
 
-    static func decodeBody(_ request: Request, schema: ObjectSchema, issues: inout [ValidationIssue]) throws -> JSONObject? {
+    /// The body against its schema; `parsed` is what `parseJSONBody` made of it (parsed here
+    /// when not given).
+    static func decodeBody(
+        _ request: Request, schema: ObjectSchema, parsed: JSONValue? = nil, issues: inout [ValidationIssue]
+    ) throws -> JSONObject? {
         if request.body.isEmpty {
             issues.append(.missing(["body"]))
             return nil
         }
-        if let type = request.mediaType, type != "application/json", !type.hasSuffix("+json") {
-            throw HTTPError(.unsupportedMediaType, .unsupportedMediaType)
-        }
-        let parsed: JSONValue
-        do {
-            parsed = try JSONParser.parse(request.body)
-        } catch {
-            issues.append(
-                ValidationIssue(
-                    location: ["body", String(error.offset)], type: "json_invalid",
-                    message: Message("JSON decode error: \(error.message)")))
-            return nil
-        }
-        let value = SchemaValidator.validate(parsed, against: .object(schema), at: ["body"], issues: &issues)
+        guard Self.saysJSON(request) else { throw HTTPError(.unsupportedMediaType, .unsupportedMediaType) }
+        let value = SchemaValidator.validate(
+            try parsed ?? parseJSON(request.body), against: .object(schema), at: ["body"], issues: &issues)
         return value.objectValue
     }
 }
