@@ -75,6 +75,12 @@ per_answer() {
     awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print 0 }'
 }
 
+# client_per_answer TIMEFILE ANSWERS: µs of CPU an answer cost the load generator, from the
+# `user system` seconds bash's `time` wrote to TIMEFILE (TIMEFORMAT='%U %S').
+client_per_answer() {
+    awk -v n="$2" 'NF == 2 && n > 0 { printf "%.0f", ($1 + $2) * 1e6 / n; done = 1 } END { if (!done) print 0 }' "$1"
+}
+
 # scale_row NAME PATH [WRK ARGS...]: one wrk measurement, printed and kept in SCALE_RPS[NAME],
 # SCALE_P99[NAME], SCALE_CPU[NAME] (µs of CPU the stack spent per answer: what the row costs
 # whatever else the shared machine runs meanwhile), SCALE_PG_CPU[NAME] (PostgreSQL's share of it)
@@ -82,7 +88,7 @@ per_answer() {
 declare -A SCALE_RPS=() SCALE_P99=() SCALE_CPU=() SCALE_PG_CPU=() SCALE_CLIENT_CPU=() SCALE_PGBENCH_TPS=()
 declare -A SCALE_REFERENCE=() SCALE_CPU_REFERENCE=()
 scale_row() {
-    local name="$1" path="$2" out="$SCALE_TMP/$1.out" before after pg_before pg_after client rc=0
+    local name="$1" path="$2" out="$SCALE_TMP/$1.out" before after pg_before pg_after rc=0
     shift 2
     # The warm-up first (as wrk_measure would), so that the CPU counted is the measured run's.
     # A 30 s timeout instead of wrk's 2 s: a slow page (the version before, at a million rows)
@@ -97,13 +103,11 @@ scale_row() {
         return 0
     fi
     after="$(scale_stack_ticks)" pg_after="$(scale_pg_ticks)"
-    client="$(awk -v n="$WRK_REQUESTS" 'NF == 2 { if (n > 0) printf "%.0f", ($1 + $2) * 1e6 / n; else print 0 }' \
-        "$SCALE_TMP/$name.time")"
     SCALE_RPS[$name]="$WRK_RPS"
     SCALE_P99[$name]="$WRK_P99"
     SCALE_CPU[$name]="$(per_answer $((after - before)) "$WRK_REQUESTS")"
     SCALE_PG_CPU[$name]="$(per_answer $((pg_after - pg_before)) "$WRK_REQUESTS")"
-    SCALE_CLIENT_CPU[$name]="${client:-0}"
+    SCALE_CLIENT_CPU[$name]="$(client_per_answer "$SCALE_TMP/$name.time" "$WRK_REQUESTS")"
     printf '%-26s %-44s %10s %8s %8s %8s %7s %8s %6s %6s\n' "$name" "${path:0:44}" "$WRK_RPS" "$WRK_P50" "$WRK_P99" \
         "$WRK_NON2XX" "$WRK_ERRORS" "${SCALE_CPU[$name]}" "${SCALE_PG_CPU[$name]}" "${SCALE_CLIENT_CPU[$name]}"
 }
@@ -263,8 +267,7 @@ bench_scale() {
         SCALE_PGBENCH_TPS[$clients]="$(awk '/^tps = / {printf "%.0f", $3}' "$SCALE_TMP/pgbench.out")"
         transactions="$(awk '/^number of transactions actually processed:/ {print $NF}' "$SCALE_TMP/pgbench.out")"
         SCALE_PG_CPU[pgbench-c$clients]="$(per_answer $((pg_after - pg_before)) "${transactions:-0}")"
-        SCALE_CLIENT_CPU[pgbench-c$clients]="$(awk -v n="${transactions:-0}" \
-            'NF == 2 { if (n > 0) printf "%.0f", ($1 + $2) * 1e6 / n; else print 0 }' "$SCALE_TMP/pgbench.time")"
+        SCALE_CLIENT_CPU[pgbench-c$clients]="$(client_per_answer "$SCALE_TMP/pgbench.time" "${transactions:-0}")"
         printf '%-26s %-44s %10s %8s %8s %8s %7s %8s %6s %6s\n' "pgbench-same-insert-c$clients" \
             "(-c$clients -j2 -M prepared, same cluster)" "${SCALE_PGBENCH_TPS[$clients]:-?}" - - - - \
             "${SCALE_PG_CPU[pgbench-c$clients]}" "${SCALE_PG_CPU[pgbench-c$clients]}" "${SCALE_CLIENT_CPU[pgbench-c$clients]:-?}"
