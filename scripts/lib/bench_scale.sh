@@ -57,7 +57,12 @@ tree_ticks() {
         [[ -n "$root" ]] || continue
         printf '%s\n' "$root"
         children_of "$root"
-    done | while read -r root; do cat "/proc/$root/stat" 2>/dev/null; done |
+    done | while read -r root; do
+        # A process that ends between the listing and the read (an autovacuum worker, a psql's
+        # backend) is skipped: its time is in its parent's cutime once reaped. Without `|| true`
+        # the loop's status would be the failed read's, and pipefail would end the bench.
+        cat "/proc/$root/stat" 2>/dev/null || true
+    done |
         # Fields 14 to 17 of /proc/PID/stat (after the parenthesised name, which may hold spaces).
         awk '{ sub(/^.*\) /, ""); ticks += $12 + $13 + $14 + $15 } END { print ticks + 0 }'
 }
