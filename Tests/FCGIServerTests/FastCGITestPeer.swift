@@ -61,14 +61,7 @@ final class FastCGITestPeer {
     /// (`HTTP_*` params, e.g. `HTTP_ACCEPT_LANGUAGE`).
     func sendGET(_ target: String, headers: [String: String] = [:]) throws -> Client {
         let client = try connectClient()
-        let parts = target.split(separator: "?", maxSplits: 1)
-        var params = [
-            "REQUEST_METHOD": "GET", "REQUEST_URI": target, "SCRIPT_NAME": String(parts[0]),
-            "QUERY_STRING": parts.count > 1 ? String(parts[1]) : "", "REMOTE_ADDR": "127.0.0.1",
-            "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1",
-        ]
-        for (name, value) in headers { params[name] = value }
-        try client.sendRequest(params: params)
+        try client.sendGET(target, headers: headers)
         return client
     }
 
@@ -186,10 +179,23 @@ final class FastCGITestPeer {
             }
         }
 
-        /// BEGIN_REQUEST (responder), the params, an empty PARAMS, the body in STDIN records of
-        /// at most 32 KB and an empty STDIN record.
-        func sendRequest(params: [String: String], stdin: [UInt8] = []) throws {
-            var bytes = Self.record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0])
+        /// Sends a GET for `target` on this connection; `keepConnection` asks the worker to keep
+        /// it open after the response (FCGI_KEEP_CONN, nginx's `fastcgi_keep_conn on`).
+        func sendGET(_ target: String, headers: [String: String] = [:], keepConnection: Bool = false) throws {
+            let parts = target.split(separator: "?", maxSplits: 1)
+            var params = [
+                "REQUEST_METHOD": "GET", "REQUEST_URI": target, "SCRIPT_NAME": String(parts[0]),
+                "QUERY_STRING": parts.count > 1 ? String(parts[1]) : "", "REMOTE_ADDR": "127.0.0.1",
+                "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1",
+            ]
+            for (name, value) in headers { params[name] = value }
+            try sendRequest(params: params, keepConnection: keepConnection)
+        }
+
+        /// BEGIN_REQUEST (responder; FCGI_KEEP_CONN with `keepConnection`), the params, an empty
+        /// PARAMS, the body in STDIN records of at most 32 KB and an empty STDIN record.
+        func sendRequest(params: [String: String], stdin: [UInt8] = [], keepConnection: Bool = false) throws {
+            var bytes = Self.record(type: 1, content: [0, 1, keepConnection ? 1 : 0, 0, 0, 0, 0, 0])
             var encoded: [UInt8] = []
             for (name, value) in params.sorted(by: { $0.key < $1.key }) {
                 Self.appendLength(name.utf8.count, to: &encoded)

@@ -11,7 +11,8 @@ NGINX_TEMPLATE="$REPO_ROOT/nginx/dev.conf.template"
 # nginx_render PREFIX PORT FCGI_SOCKET WS_PORT PIDFILE [AUTH_SOCKET]: writes PREFIX/nginx.conf.
 # The routes that hash passwords go to AUTH_SOCKET (the password-hashing pool); without it, to
 # FCGI_SOCKET like everything else (a test's own single pool). Its internal /_files/ location
-# serves FILES_DIR (absolute; default .data/files), as the app's downloads.
+# serves FILES_DIR (absolute; default .data/files), as the app's downloads. FCGI_KEEP_CONN=off
+# gives every request to the API pool a connection of its own (default on: kept open).
 #
 # Root: nginx's master runs as root and its workers as `nobody` by default. Those workers must
 # connect to the pool's socket, which the pool (also root) creates with mode 0660, in a folder
@@ -38,6 +39,10 @@ nginx_render() {
     text="${text//"@@FCGI_AUTH_SOCKET@@"/"$auth_sock"}"
     text="${text//"@@WS_UPSTREAM@@"/"127.0.0.1:$ws_port"}"
     text="${text//"@@FILES_DIR@@"/"${files%/}"}"
+    case "${FCGI_KEEP_CONN:-on}" in
+        on | off) text="${text//"@@FCGI_KEEP_CONN@@"/"${FCGI_KEEP_CONN:-on}"}" ;;
+        *) die "FCGI_KEEP_CONN is on or off (got $FCGI_KEEP_CONN)" ;;
+    esac
     if grep -q "@@[A-Z_]*@@" <<<"$text"; then
         die "unreplaced token in $NGINX_TEMPLATE: $(grep -o '@@[A-Z_]*@@' <<<"$text" | sort -u | tr '\n' ' ')"
     fi

@@ -28,7 +28,9 @@ ALLOWED_HOSTS='127.0.0.1,localhost,*.example.test' CORS_ORIGINS='http://localhos
 TRUSTED_PROXIES=127.0.0.1 LOG_FILE="$log" LOG_LEVEL=info \
     pool_start_standalone "$sock" "$pool_pidfile" "$log" --workers "$WORKERS"
 master="$(read_pidfile "$pool_pidfile")"
-nginx_render "$prefix" "$port" "$sock" "$STACK_WS_PORT" "$nginx_pidfile"
+# A connection per request: consecutive requests then reach different workers, which is what
+# shows the count to be the pool's, not a worker's (a kept connection brings them all to one).
+FCGI_KEEP_CONN=off nginx_render "$prefix" "$port" "$sock" "$STACK_WS_PORT" "$nginx_pidfile"
 nginx_start "$prefix" "$nginx_pidfile"
 wait_ready "$base" 30 "$master" "$log" "$prefix/logs/error.log" >/dev/null ||
     { fail "policies pool ready" "no answer from $base/health/ready"; finish; exit 1; }

@@ -40,6 +40,9 @@ int CPrefork_wcoredump(int status);
 // Rate-limit counters shared by the pool's processes (ratetable.c).
 #include "CPreforkRateTable.h"
 
+// What a worker waits on between requests (wait_set.c).
+#include "CPreforkWaitSet.h"
+
 // The pool's scoreboard for the status page (scoreboard.c).
 #include "CPreforkScoreboard.h"
 #endif

@@ -77,6 +77,9 @@ public struct Reexecution: Sendable {
         setenv(Self.retiringVariable, workers.map(String.init).joined(separator: ","), 1)
         let flags = fcntl(listenFileDescriptor, F_GETFD)
         _ = fcntl(listenFileDescriptor, F_SETFD, flags & ~FD_CLOEXEC)
+        // The socket is handed over blocking, as it was bound: this version's workers make it
+        // non-blocking (and cope with either), an older image's workers expect a blocking accept.
+        _ = CPrefork_set_nonblocking(listenFileDescriptor, 0)
         // Blocked across the exec (the mask survives it): the new image unblocks them once its
         // handlers are installed, so a signal in between is held, not lost or fatal.
         SignalPipe.block(true)
@@ -86,6 +89,7 @@ public struct Reexecution: Sendable {
         for pointer in argv { free(pointer) }
         SignalPipe.block(false)
         _ = fcntl(listenFileDescriptor, F_SETFD, flags)
+        _ = CPrefork_set_nonblocking(listenFileDescriptor, 1)
         unsetenv(Self.listenVariable)
         unsetenv(Self.retiringVariable)
         return problem

@@ -1,9 +1,20 @@
 internal import CFastCGI
+import CPrefork
 import Glibc
 
-/// The one libfcgi request slot of a worker: accept a request, read its params and body, write
-/// the response, finish. `FCGX_Request` must stay at one address (its streams point back to it),
-/// so it is allocated once and owned here. Not thread-safe: one per (single-threaded) worker.
+/// The one libfcgi request slot of a worker and the connections it reads requests from: accept a
+/// request, read its params and body, write the response, finish. `FCGX_Request` must stay at one
+/// address (its streams point back to it), so it is allocated once and owned here. Not
+/// thread-safe: one per (single-threaded) worker.
+///
+/// A connection the front server keeps open (nginx's `fastcgi_keep_conn on`, FCGI_KEEP_CONN)
+/// stays with this worker between requests, and the worker waits on it and on the listening
+/// socket at once: a new connection is taken even while kept ones sit idle. (A worker that only
+/// read its kept connection would be pinned to it while nginx, which opens a new connection
+/// whenever none of its idle ones is free, left the new one waiting in the backlog: the trap in
+/// FIELD-NOTES.) The worker never closes a kept connection itself, since nginx may be sending
+/// the next request on it at that very moment and would answer that request 502: it waits for
+/// nginx to close it (its upstream `keepalive_timeout` and `keepalive_requests`).
 final class FastCGIConnection {
     enum AcceptOutcome {
         case accepted
@@ -14,14 +25,23 @@ final class FastCGIConnection {
         case refused(String)
         /// A connection ended before it brought a whole request head.
         case dropped
+        /// The front server closed a connection it had kept open.
+        case closed
     }
 
     private let request: UnsafeMutablePointer<FCGX_Request>
     private let listenFileDescriptor: Int32
     /// The peers a TCP socket answers; nil: any (a unix socket, whose permissions decide).
     private let peerFilter: FastCGIPeerFilter?
+    /// The epoll set of the listening socket (until `stopAccepting`) and the kept connections.
+    private var waitSet: Int32
+    /// Open connections the front server keeps between requests (the one in hand included).
+    private(set) var keptConnections: Set<Int32> = []
+    /// False once `stopAccepting` was called: only kept connections are read.
+    private(set) var isAccepting = true
 
-    /// Call after `FCGX_Init()`.
+    /// Call after `FCGX_Init()`. The listening socket is made non-blocking: after a wait, another
+    /// worker may have taken the connection first.
     ///
     /// - Parameter peerFilter: the web servers a TCP socket answers (`FCGI_WEB_SERVER_ADDRS`).
     init(listenFileDescriptor: Int32, peerFilter: FastCGIPeerFilter? = nil) {
@@ -32,11 +52,16 @@ final class FastCGIConnection {
         // here (see `accept`), also after a protocol error, when libfcgi would accept again on
         // its own: it then finds no socket and returns instead.
         FCGX_InitRequest(request, -1, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
+        _ = CPrefork_set_nonblocking(listenFileDescriptor, 1)
+        waitSet = CPrefork_wait_set_create()
+        _ = CPrefork_wait_set_add(waitSet, listenFileDescriptor, 1)
     }
 
     deinit {
         FCGX_Free(request, 1)
         request.deallocate()
+        for descriptor in keptConnections { close(descriptor) }
+        close(waitSet)
     }
 
     static func initializeLibrary() -> Bool {
@@ -46,9 +71,21 @@ final class FastCGIConnection {
     /// The C function a signal handler calls so libfcgi stops retrying accept().
     static var shutdownHook: @convention(c) () -> Void { FCGX_ShutdownPending }
 
-    /// Waits for the next request and reads its params.
+    /// Takes no new connection from now on (the worker stops once its kept ones are closed).
+    /// The listening socket leaves the wait set: the set is made anew, with the kept
+    /// connections only (SIGQUIT may have replaced the socket's descriptor already, and epoll
+    /// keeps watching the socket it was given).
+    func stopAccepting() {
+        guard isAccepting else { return }
+        isAccepting = false
+        close(waitSet)
+        waitSet = CPrefork_wait_set_create()
+        for descriptor in keptConnections { _ = CPrefork_wait_set_add(waitSet, descriptor, 0) }
+    }
+
+    /// Waits for the next request and reads its params: on a kept connection, or on a new one.
     ///
-    /// The connection is accepted here and handed to libfcgi, which then only reads the request:
+    /// A new connection is accepted here and handed to libfcgi, which then only reads the request:
     /// - on a unix socket, libfcgi's own accept waits for a new connection to become readable with
     ///   `select()` (a guard against a Linux 2.0 bug), and a signal arriving in that wait (a
     ///   reload's SIGQUIT, a log rotation's SIGUSR1) interrupts `select()` even with SA_RESTART;
@@ -57,34 +94,64 @@ final class FastCGIConnection {
     /// - on TCP, the peer is checked before a byte is read, and a refused one is reported for the
     ///   log (libfcgi's own `FCGI_WEB_SERVER_ADDRS` check closes it silently, and knows IPv4 only).
     func accept() -> AcceptOutcome {
-        // A connection the front server keeps open (FCGI_KEEP_CONN) brings the next request.
-        if request.pointee.ipcFd < 0 {
-            var peer = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let descriptor = withUnsafeMutablePointer(to: &peer) {
-                // Workers never exec, so the connection needs no close-on-exec flag.
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.accept(listenFileDescriptor, $0, &length) }
-            }
-            if descriptor < 0 {
-                let code = errno
-                return code == EINTR || code == ECONNABORTED ? .interrupted : .failed(code)
-            }
-            if let address = FastCGIPeerFilter.peerBytes(peer) {
-                if let peerFilter, !peerFilter.allows(address) {
-                    close(descriptor)
-                    return .refused(FastCGIPeerFilter.text(of: address))
-                }
-                // Responses are written whole: no reason to wait for acknowledgements (as libfcgi).
-                var one: Int32 = 1
-                setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            }
-            // FCGX_Accept_r first finishes the previous request, closing its connection unless it
-            // is kept: marked kept, the one accepted here stays open and is read as is (the
-            // request's own flags then set keepConnection again).
-            request.pointee.keepConnection = 1
-            request.pointee.ipcFd = descriptor
+        var hangup: Int32 = 0
+        let ready = CPrefork_wait_set_wait(waitSet, &hangup)
+        if ready < 0 {
+            let code = errno
+            return code == EINTR ? .interrupted : .failed(code)
         }
-        return FCGX_Accept_r(request) >= 0 ? .accepted : .dropped
+        if ready == listenFileDescriptor, isAccepting {
+            return acceptNewConnection()
+        }
+        guard keptConnections.contains(ready) else { return .interrupted }
+        if hangup != 0 {
+            keptConnections.remove(ready)
+            close(ready)  // also leaves the wait set: no other process has this descriptor
+            return .closed
+        }
+        return readRequest(on: ready)
+    }
+
+    private func acceptNewConnection() -> AcceptOutcome {
+        var peer = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let descriptor = withUnsafeMutablePointer(to: &peer) {
+            // Workers never exec, so the connection needs no close-on-exec flag.
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { CPrefork_accept(listenFileDescriptor, $0, &length) }
+        }
+        if descriptor < 0 {
+            let code = errno
+            // EAGAIN: another worker took it first.
+            return code == EINTR || code == ECONNABORTED || code == EAGAIN ? .interrupted : .failed(code)
+        }
+        if let address = FastCGIPeerFilter.peerBytes(peer) {
+            if let peerFilter, !peerFilter.allows(address) {
+                close(descriptor)
+                return .refused(FastCGIPeerFilter.text(of: address))
+            }
+            // Responses are written whole: no reason to wait for acknowledgements (as libfcgi).
+            var one: Int32 = 1
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
+        // Without it, the first worker to have registered would take every new connection.
+        _ = CPrefork_wait_set_requeue(waitSet, listenFileDescriptor)
+        keptConnections.insert(descriptor)
+        _ = CPrefork_wait_set_add(waitSet, descriptor, 0)
+        return readRequest(on: descriptor)
+    }
+
+    /// Lets libfcgi read the request on `descriptor`. FCGX_Accept_r first finishes the previous
+    /// request, closing its connection unless it is kept: marked kept, this one stays open and is
+    /// read as is (the request's own flags then set keepConnection again). On a failed read
+    /// libfcgi closes the connection.
+    private func readRequest(on descriptor: Int32) -> AcceptOutcome {
+        request.pointee.keepConnection = 1
+        request.pointee.ipcFd = descriptor
+        guard FCGX_Accept_r(request) >= 0 else {
+            keptConnections.remove(descriptor)
+            return .dropped
+        }
+        return .accepted
     }
 
     /// The params the application uses, copied (libfcgi frees them at the next accept).
@@ -153,7 +220,16 @@ final class FastCGIConnection {
         write(bytes) && flush()
     }
 
+    /// Ends the request. libfcgi closes its connection unless the front server asked to keep it
+    /// (FCGI_KEEP_CONN); a kept one stays in the wait set for its next request.
     func finish() {
+        let descriptor = request.pointee.ipcFd
         FCGX_Finish_r(request)
+        if request.pointee.ipcFd < 0 {
+            keptConnections.remove(descriptor)
+        } else {
+            // Not libfcgi's any more: the next request may come on another connection.
+            request.pointee.ipcFd = -1
+        }
     }
 }

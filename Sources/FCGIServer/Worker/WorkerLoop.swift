@@ -51,20 +51,23 @@ public struct WorkerLoop<Context> {
         self.peerFilter = peerFilter
     }
 
-    /// Serves until stopped; returns the process exit code.
+    /// Serves until stopped; returns the process exit code. A worker told to stop (SIGQUIT) or
+    /// done with `maxRequests` takes no new connection, answers what comes on the connections
+    /// nginx keeps open to it, and ends once nginx has closed them all (see `FastCGIConnection`).
     public func run() -> Int32 {
         guard FastCGIConnection.initializeLibrary() else {
             logger.critical("FCGX_Init failed")
             return 70
         }
         CPrefork_install_worker_signals(FastCGIConnection.shutdownHook, socket.fileDescriptor)
+        CPrefork_block_stop_signal()
         let connection = FastCGIConnection(listenFileDescriptor: socket.fileDescriptor, peerFilter: peerFilter)
         var served = 0
-        while CPrefork_worker_stop_requested() == 0 {
-            if settings.maxRequests > 0, served >= settings.maxRequests {
-                logger.info("Worker recycled", metadata: ["requests": "\(served)"])
-                break
+        while true {
+            if connection.isAccepting, CPrefork_worker_stop_requested() != 0 || recycles(after: served) {
+                connection.stopAccepting()
             }
+            if !connection.isAccepting, connection.keptConnections.isEmpty { break }
             switch connection.accept() {
             case .accepted:
                 slot.map { $0.scoreboard.begin($0.index) }
@@ -72,7 +75,7 @@ public struct WorkerLoop<Context> {
                 connection.finish()
                 served += 1
                 if let slot { recordEnd(on: slot, requestID: requestID) }
-            case .interrupted, .dropped:
+            case .interrupted, .dropped, .closed:
                 continue
             case .refused(let peer):
                 logger.warning(
@@ -81,13 +84,22 @@ public struct WorkerLoop<Context> {
                         "peer": "\(peer)", "trusted": "\(peerFilter.map(\.description) ?? "")",
                     ])
             case .failed(let code):
-                // SIGQUIT took the listening socket away from this worker: it stops here.
-                if CPrefork_worker_stop_requested() != 0 { break }
+                // SIGQUIT took the listening socket away from this worker: it stops taking
+                // connections (at the top of the loop).
+                if CPrefork_worker_stop_requested() != 0 { continue }
                 logger.error("Accept failed", metadata: ["error": "\(String(cString: strerror(code)))"])
                 usleep(100_000)  // do not spin on a broken socket
             }
         }
         return 0
+    }
+
+    /// True once this worker has served its `maxRequests` (logged once, when it stops taking
+    /// connections).
+    func recycles(after served: Int) -> Bool {
+        guard settings.maxRequests > 0, served >= settings.maxRequests else { return false }
+        logger.info("Worker recycled", metadata: ["requests": "\(served)"])
+        return true
     }
 
     /// Marks this worker idle again; a slow request is counted there and logged.
