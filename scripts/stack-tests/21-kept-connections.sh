@@ -66,14 +66,8 @@ for round in 1 2; do
     load=$!
     sleep 1
     kill -USR2 "$master"
-    renewed() {
-        local now
-        now="$(pool_workers "$master" | sort -n | tr '\n' ' ')"
-        [[ "$(wc -w <<<"$now")" -eq "$WORKERS" ]] &&
-            [[ -z "$(comm -12 <(tr ' ' '\n' <<<"$old_workers" | grep . | sort) <(tr ' ' '\n' <<<"$now" | grep . | sort))" ]]
-    }
     check "reload $round under POSTs: $WORKERS new workers, the old ones gone within 5 s" \
-        "workers now: $(pool_workers "$master" | tr '\n' ' '), before: $old_workers" wait_until 5000 renewed
+        "workers now: $(pool_workers "$master" | tr '\n' ' '), before: $old_workers" wait_until 5000 pool_renewed "$master" "$old_workers"
     wait "$load" || true
     info "reload $round: $(grep -E 'requests in|Non-2xx|Socket errors' "$TEST_TMP/wrk-post-$round.out" | tr '\n' ' ')"
     check "reload $round under POSTs: every POST answered 2xx, no socket error" \

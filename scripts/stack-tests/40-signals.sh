@@ -45,14 +45,8 @@ wrk -t1 -c8 -d3s "$STACK_URL/health" >"$TEST_TMP/wrk-reload.out" 2>&1 &
 wrk_pid=$!
 sleep 0.5
 kill -USR2 "$master"
-renewed() {
-    local now
-    now="$(pool_workers "$master" | sort -n | tr '\n' ' ')"
-    [[ "$(wc -w <<<"$now")" -eq "$WORKERS" ]] &&
-        [[ -z "$(comm -12 <(tr ' ' '\n' <<<"$old_workers" | grep . | sort) <(tr ' ' '\n' <<<"$now" | grep . | sort))" ]]
-}
 check "SIGUSR2: $WORKERS new workers, none of the old ones, within 5 s" \
-    "workers now: $(pool_workers "$master" | tr '\n' ' '), before: $old_workers" wait_until 5000 renewed
+    "workers now: $(pool_workers "$master" | tr '\n' ' '), before: $old_workers" wait_until 5000 pool_renewed "$master" "$old_workers"
 check "SIGUSR2: the master stayed" "master $master gone" pid_alive "$master"
 wait "$wrk_pid" || true
 info "wrk during the reload: $(grep -E 'requests in|Non-2xx|Socket errors' "$TEST_TMP/wrk-reload.out" | tr '\n' ' ')"

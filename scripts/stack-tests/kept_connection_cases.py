@@ -65,9 +65,17 @@ def main():
         conn.settimeout(5)
         conn.connect(path)
         send_get(conn, "/health", keep=True)
-        kept.append((conn, read_status(conn)))
-    check(f"{len(kept)} kept connections ({workers} workers), each answered 200",
-          all(status == "200" for _, status in kept), [s for _, s in kept])
+        try:
+            kept.append((conn, read_status(conn)))
+        except (socket.timeout, ConnectionError) as error:
+            # A pool whose workers are pinned to the kept connections they hold stops here.
+            kept.append((conn, f"no answer within 5 s: {error}"))
+            break
+    check(f"{workers * 2} kept connections ({workers} workers), each answered 200",
+          len(kept) == workers * 2 and all(status == "200" for _, status in kept),
+          [s for _, s in kept][-3:])
+    if len(kept) < workers * 2 or any(status != "200" for _, status in kept):
+        finish()
     # Every worker holds at least one idle kept connection now. A new connection:
     newcomer = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     newcomer.settimeout(3)

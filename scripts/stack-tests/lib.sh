@@ -46,6 +46,15 @@ fcgi_get() {
 # worker_count MASTER_PID
 worker_count() { pool_workers "$1" | grep -c . || true; }
 
+# pool_renewed MASTER OLD_WORKERS: true once MASTER has $WORKERS workers and none of OLD_WORKERS
+# (pids, space-separated) among them: a reload's new generation has taken over.
+pool_renewed() {
+    local now
+    now="$(pool_workers "$1" | sort -n | tr '\n' ' ')"
+    [[ "$(wc -w <<<"$now")" -eq "$WORKERS" ]] &&
+        [[ -z "$(comm -12 <(tr ' ' '\n' <<<"$2" | grep . | sort) <(tr ' ' '\n' <<<"$now" | grep . | sort))" ]]
+}
+
 # run_cases NAME CMD...: runs a program that prints its own ok/FAIL lines (a Python case file, a
 # generated client); they are the test's. Exit 3 means checks failed (already printed, counted
 # once more here so that the test fails); any other non-zero exit is one more failure.
