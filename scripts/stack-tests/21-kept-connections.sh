@@ -73,3 +73,5 @@ for round in 1 2; do
     check "reload $round under POSTs: every POST answered 2xx, no socket error" \
         "wrk said: $(shorten "$(cat "$TEST_TMP/wrk-post-$round.out")")" wrk_clean "$TEST_TMP/wrk-post-$round.out"
 done
+
+finish
