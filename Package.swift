@@ -33,7 +33,7 @@ let package = Package(
         // The one start-up path of the three executables: environment and .env, LOG_FILE and its
         // reopening, the JSON log bootstrap, the signal self-pipe, terminal lines.
         .target(
-            name: "Startup", dependencies: ["AppCore", "CProcess", .product(name: "Logging", package: "swift-log")],
+            name: "Startup", dependencies: ["AppCore", "CProcess", "Postgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // libpq wrapper and migrations.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),

@@ -26,15 +26,12 @@ int CPrefork_init_child(pid_t expected_parent) {
     return 0;
 }
 
-static void (*worker_shutdown_hook)(void) = NULL;
 static volatile int worker_listen_fd = -1;
 
 static void worker_handler(int signo) {
     (void)signo;
     int saved = errno;
     worker_stop = 1;
-    // libfcgi retries accept() on EINTR unless its own shutdown flag is set.
-    if (worker_shutdown_hook) worker_shutdown_hook();
     // php-fpm's sig_soft_quit: the listening socket's descriptor now names a socket that
     // listens to nothing, so an accept() in progress (restarted after this handler) fails at
     // once, and no further connection is taken. This process's descriptor only: the master
@@ -51,8 +48,7 @@ static void worker_handler(int signo) {
     errno = saved;
 }
 
-void CPrefork_install_worker_signals(void (*shutdown_hook)(void), int listen_fd) {
-    worker_shutdown_hook = shutdown_hook;
+void CPrefork_install_worker_signals(int listen_fd) {
     worker_listen_fd = listen_fd;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -3,7 +3,6 @@ import ChatCore
 
 import Glibc
 import Logging
-import Postgres
 import Startup
 
 // ChatDaemon: the WebSocket chat (`/ws/chat/{room_id}`), behind nginx's `/ws/` location.
@@ -60,13 +59,11 @@ pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
 // The daemon holds two PostgreSQL sessions (storing, LISTEN): it does not start when the server
 // has no room for them (README, "Several hosts").
-let budget = ConnectionBudget.check(conninfo: configuration.app.databaseURL, need: 2)
-if let refusal = budget.refusal(need: 2, holder: "this chat daemon", reason: "one to store, one to LISTEN") {
+if let refusal = Startup.connectionBudgetRefusal(
+    conninfo: configuration.app.databaseURL, need: 2, holder: "this chat daemon", reason: "one to store, one to LISTEN",
+    logger: logger)
+{
     fail(refusal, code: 78)
-}
-if let report = budget.report(need: 2) {
-    logger.log(
-        level: report.isWarning ? .warning : .notice, "\(report.message)", metadata: report.metadata.mapValues { .string($0) })
 }
 
 let server = ChatServer(configuration: configuration, logger: logger)

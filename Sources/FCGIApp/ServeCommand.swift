@@ -4,7 +4,7 @@ import Glibc
 import Handlers
 import JobQueue
 import Logging
-import Postgres
+import Startup
 
 /// `FCGIApp serve`: bind or inherit the socket, then run the master and its workers.
 enum ServeCommand {
@@ -60,15 +60,9 @@ enum ServeCommand {
             ])
         // A TCP socket answers only the web servers it trusts; a unix socket, whoever its
         // permissions let in.
-        var peerFilter: FastCGIPeerFilter?
-        if socket.isTCP {
-            do {
-                peerFilter = try FastCGIPeerFilter(pool.webServerAddresses)
-            } catch {
-                Console.fail("FCGI_WEB_SERVER_ADDRS: \(error)")
-                return 78
-            }
-            logger.notice("FastCGI peers trusted", metadata: ["FCGI_WEB_SERVER_ADDRS": "\(peerFilter!.description)"])
+        let peerFilter = socket.isTCP ? pool.webServers : nil
+        if let peerFilter {
+            logger.notice("FastCGI peers trusted", metadata: ["FCGI_WEB_SERVER_ADDRS": "\(peerFilter.description)"])
         }
 
         // Rate-limit counters shared by all workers: mapped before the first fork, so every
@@ -159,14 +153,8 @@ enum ServeCommand {
     /// Each worker holds one PostgreSQL session: the pool does not start when the server has no
     /// room for all of them (README, "Several hosts"). Returns the line to stop with, or nil.
     static func checkConnectionBudget(_ pool: PoolConfiguration, conninfo: String, logger: Logger) -> String? {
-        let need = pool.workers
-        let verdict = ConnectionBudget.check(conninfo: conninfo, need: need)
-        if let report = verdict.report(need: need) {
-            logger.log(
-                level: report.isWarning ? .warning : .notice, "\(report.message)",
-                metadata: report.metadata.mapValues { .string($0) })
-        }
-        return verdict.refusal(need: need, holder: "this pool", reason: "WORKERS=\(need)")
+        Startup.connectionBudgetRefusal(
+            conninfo: conninfo, need: pool.workers, holder: "this pool", reason: "WORKERS=\(pool.workers)", logger: logger)
     }
 
     static func writePidFile(_ path: String) -> Bool {

@@ -20,7 +20,7 @@ public struct PoolConfiguration: Sendable {
     public var listen: String?
     /// `FCGI_WEB_SERVER_ADDRS`: the web servers a pool listening on TCP answers (IP addresses,
     /// `*` for any); empty: this host's loopback only. Unused on a unix socket.
-    public var webServerAddresses: [String]
+    public var webServers: FastCGIPeerFilter
     /// `FCGI_SOCKET_MODE`: permission bits of a unix socket the master binds itself.
     public var socketMode: UInt32
     /// `MAX_BODY_SIZE`: the largest accepted request body in bytes; larger ones get 413.
@@ -47,11 +47,13 @@ public struct PoolConfiguration: Sendable {
         priority = try settings.int("POOL_PRIORITY", default: 0, range: -20...19)
         scoreboardDirectory = settings.string("SCOREBOARD_DIR").flatMap { $0.isEmpty ? nil : $0 }
         listen = settings.string("FCGI_LISTEN").flatMap { $0.isEmpty ? nil : $0 }
-        webServerAddresses = try settings.list("FCGI_WEB_SERVER_ADDRS", default: [])
-        if let bad = webServerAddresses.first(where: { $0 != "*" && !TrustedProxies.isIPAddress($0) }) {
+        let webServerList = try settings.list("FCGI_WEB_SERVER_ADDRS", default: [])
+        do {
+            webServers = try FastCGIPeerFilter(webServerList)
+        } catch {
             throw ConfigurationError(
                 variable: "FCGI_WEB_SERVER_ADDRS",
-                problem: "must list IP addresses (or *), comma-separated (got \"\(bad.prefix(60))\")")
+                problem: "must list IP addresses (or *), comma-separated (got \"\(error.text.prefix(60))\")")
         }
         let mode = settings.string("FCGI_SOCKET_MODE", default: "0660")
         guard let parsedMode = UInt32(mode, radix: 8), parsedMode <= 0o777 else {

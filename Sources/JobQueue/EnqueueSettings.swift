@@ -6,12 +6,12 @@ public struct EnqueueSettings: Sendable, Equatable {
     /// retries 3 times: 4).
     public var maxAttempts: Int
 
-    public init(maxAttempts: Int = 4) {
+    public init(maxAttempts: Int = JobQueue.defaultMaxAttempts) {
         self.maxAttempts = maxAttempts
     }
 
     /// Reads the settings. Throws the first invalid one.
     public init(_ settings: SettingsReader) throws(ConfigurationError) {
-        maxAttempts = try settings.int("JOB_MAX_ATTEMPTS", default: 4, range: 1...100)
+        maxAttempts = try settings.int("JOB_MAX_ATTEMPTS", default: JobQueue.defaultMaxAttempts, range: 1...100)
     }
 }

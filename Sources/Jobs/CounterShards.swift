@@ -10,9 +10,9 @@ import Postgres
 /// or after the move, never half of it. Counter rows a writer holds right now are skipped (the
 /// next pass takes them), so no write waits for the fold, and the fold waits at most for a
 /// writer's shard-0 rows, locked in the same order as the writers lock theirs, and never longer
-/// than `lockTimeoutMilliseconds`: a fold that would wait longer, or that meets a deadlock (a
-/// transaction that writes both tables may lock their counters in the other order), is given up
-/// and left to the next pass.
+/// than `lockTimeoutMilliseconds`: a fold that would wait longer is given up and left to the next
+/// pass, and so is one that keeps meeting deadlocks (a transaction that writes both tables may lock
+/// their counters in the other order) after `PGConnection.transaction` has run it again.
 public struct CounterShards {
     let connection: PGConnection
     /// At most this many counter rows are folded by one pass (the next goes on).
@@ -35,8 +35,8 @@ public struct CounterShards {
                 try connection.query("SELECT set_config('lock_timeout', \(String(Self.lockTimeoutMilliseconds)), true)")
                 return try foldBatch(on: connection)
             }
-        } catch let error as PGError where error.sqlState == "40P01" || error.sqlState == "55P03" {
-            return 0  // deadlock_detected, lock_not_available: the next pass tries again
+        } catch let error as PGError where error.isTransientConflict || error.sqlState == "55P03" {
+            return 0  // deadlock or serialization failure (retried already), lock_not_available: the next pass tries again
         }
     }
 

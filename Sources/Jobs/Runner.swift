@@ -156,7 +156,9 @@ public final class Runner {
             let housekeeping = Housekeeping(
                 connection: connection, jobRetentionDays: configuration.jobRetentionDays,
                 idempotencyRetentionHours: configuration.idempotencyRetentionHours)
-            if let removed = try housekeeping.run(runner: owner), !removed.isEmpty {
+            // nil: another runner holds the housekeeping lock, and it folds the counters too.
+            guard let removed = try housekeeping.run(runner: owner) else { return }
+            if !removed.isEmpty {
                 logger.info(
                     "Housekeeping removed old rows",
                     metadata: [

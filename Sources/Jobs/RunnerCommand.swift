@@ -132,18 +132,21 @@ public struct RunnerCommand: Equatable, Sendable {
             while signals.next() != nil { stopRequested = true }
             return stopRequested
         }
-        // One session: a run does not start when the server has none left (README, "Several hosts").
-        let budget = ConnectionBudget.check(conninfo: configuration.databaseURL, need: 1)
-        if let refusal = budget.refusal(need: 1, holder: "this job runner", reason: "one session") {
-            Console.fail(refusal)
-            return 78
-        }
         let transport: any MailTransport
         let connection: PGConnection
         do {
             transport = try MailTransports.make(configuration.mailURL, hostName: Runner.hostName())
             connection = try PGConnection(conninfo: configuration.databaseURL)
         } catch let error as PGError {
+            // The runner's one session: a server with none left gets the budget's line (README,
+            // "Several hosts"), as a pool or a chat daemon that does not fit.
+            if error.isServerFull,
+                let refusal = ConnectionBudget.Verdict.serverFull.refusal(
+                    need: 1, holder: "this job runner", reason: "one session")
+            {
+                Console.fail(refusal)
+                return 78
+            }
             logger.error("Cannot connect to the database", metadata: ["error": "\(error.debugDescription)"])
             return 1
         } catch {

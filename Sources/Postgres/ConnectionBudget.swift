@@ -125,7 +125,7 @@ extension PGError {
     /// The server's answer when every slot is taken: `sorry, too many clients already`, or
     /// `remaining connection slots are reserved …` (SQLSTATE 53300, which libpq does not hand
     /// over for a connection that never opened, so the fixed message is read).
-    var isServerFull: Bool {
+    public var isServerFull: Bool {
         code == .connectionFailed && (message.contains("too many clients") || message.contains("remaining connection slots"))
     }
 }

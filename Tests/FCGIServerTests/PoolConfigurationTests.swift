@@ -15,7 +15,7 @@ struct PoolConfigurationTests {
         #expect(pool.priority == 0)
         #expect(pool.scoreboardDirectory == nil)
         #expect(pool.listen == nil)
-        #expect(pool.webServerAddresses == [])
+        #expect(pool.webServers == (try FastCGIPeerFilter([])))
         #expect(pool.socketMode == 0o660)
         #expect(pool.maxBodySize == 1_048_576)
         #expect(pool.maxRequests == 0)

@@ -56,6 +56,7 @@ struct ConnectionBudgetTests {
             Issue.record("max_connections sessions more cannot fit")
             return
         }
-        #expect(full.free < maxConnections)
+        #expect(!full.fits(maxConnections))
+        #expect(full.free == max(0, full.allowed - full.inUse))
     }
 }

@@ -13,11 +13,10 @@
 int CPrefork_init_child(pid_t expected_parent);
 
 /// Worker side, after FCGX_Init: SIGQUIT asks the worker loop to stop after the request in
-/// hand (and calls `shutdown_hook`, FCGX_ShutdownPending), without interrupting its reads and
-/// writes, and replaces this process's `listen_fd` with a socket that listens to nothing, so
+/// hand, without interrupting its reads and writes, and replaces this process's `listen_fd` with a socket that listens to nothing, so
 /// that a blocked accept returns at once (as php-fpm's children do); SIGTERM/SIGINT get their
 /// default action back (immediate exit); SIGPIPE is ignored.
-void CPrefork_install_worker_signals(void (*shutdown_hook)(void), int listen_fd);
+void CPrefork_install_worker_signals(int listen_fd);
 int CPrefork_worker_stop_requested(void);
 
 /// Sets the process title seen in ps (prctl PR_SET_NAME, 15 chars).

@@ -51,7 +51,7 @@ final class FastCGIConnection {
         // libfcgi is never given the listening socket: every connection it reads was accepted
         // here (see `accept`), also after a protocol error, when libfcgi would accept again on
         // its own: it then finds no socket and returns instead.
-        FCGX_InitRequest(request, -1, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
+        FCGX_InitRequest(request, -1, 0)
         _ = CPrefork_set_nonblocking(listenFileDescriptor, 1)
         waitSet = CPrefork_wait_set_create()
         _ = CPrefork_wait_set_add(waitSet, listenFileDescriptor, 1)
@@ -67,9 +67,6 @@ final class FastCGIConnection {
     static func initializeLibrary() -> Bool {
         FCGX_Init() == 0
     }
-
-    /// The C function a signal handler calls so libfcgi stops retrying accept().
-    static var shutdownHook: @convention(c) () -> Void { FCGX_ShutdownPending }
 
     /// Takes no new connection from now on (the worker stops once its kept ones are closed).
     /// The listening socket leaves the wait set: the set is made anew, with the kept

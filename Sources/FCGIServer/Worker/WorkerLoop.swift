@@ -59,7 +59,7 @@ public struct WorkerLoop<Context> {
             logger.critical("FCGX_Init failed")
             return 70
         }
-        CPrefork_install_worker_signals(FastCGIConnection.shutdownHook, socket.fileDescriptor)
+        CPrefork_install_worker_signals(socket.fileDescriptor)
         CPrefork_block_stop_signal()
         let connection = FastCGIConnection(listenFileDescriptor: socket.fileDescriptor, peerFilter: peerFilter)
         var served = 0
