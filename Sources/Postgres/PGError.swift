@@ -32,6 +32,9 @@ public struct PGError: Error, CustomStringConvertible, CustomDebugStringConverti
     /// True for SQLSTATE 23505 (unique_violation).
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
+    /// True for SQLSTATE 23503 (foreign_key_violation).
+    public var isForeignKeyViolation: Bool { sqlState == "23503" }
+
     /// True for SQLSTATE 40001 (serialization_failure) and 40P01 (deadlock_detected): the server
     /// rolled the transaction back to resolve a conflict with another one; running it again may
     /// succeed (`PGConnection.transaction` does, a few times).

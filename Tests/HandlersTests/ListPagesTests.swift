@@ -1,4 +1,5 @@
 import AppCore
+import Glibc
 import Handlers
 import Postgres
 import Testing
@@ -183,6 +184,43 @@ struct ListPagesTests {
         }
         #expect(limit == "0")
         #expect(try strict.send("GET", "/api/v1/items/?page=3").status == 200)
+    }
+
+    /// The worker's request timer cancels a statement as the search's own limit does (both
+    /// SQLSTATE 57014): a search it cancels is a request that ran out of time, not one too broad.
+    @Test func aSearchCancelledByTheRequestTimerIsATimeoutNotATooBroadSearch() throws {
+        let patient = try TestClient(database: client.conninfo, settings: ["SEARCH_TIMEOUT_MILLISECONDS": "60000"])
+        final class RequestTimer: @unchecked Sendable {
+            var fired = false
+            var session: PGConnection?
+        }
+        let timer = RequestTimer()
+        patient.context.database.refusesQueries = { timer.fired }
+        patient.context.database.sessionDidChange = { timer.session = $0 }
+        // Another session holds the table: the search waits until it is cancelled.
+        let locker = try PGConnection(conninfo: client.conninfo)
+        try locker.execute(unsafeSQL: "BEGIN")
+        try locker.execute(unsafeSQL: "LOCK TABLE items IN ACCESS EXCLUSIVE MODE")
+        let conninfo = client.conninfo
+        let canceller = TestThread {
+            // Fire once the search waits for the lock.
+            guard let observer = try? PGConnection(conninfo: conninfo) else { return }
+            for _ in 0..<400 {
+                let waiting = try? observer.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%ILIKE%'"
+                )[0].decode(0, as: Int.self)
+                if waiting == 1 { break }
+                usleep(10_000)
+            }
+            timer.fired = true
+            timer.session?.cancelRunningQuery()
+        }
+        let answer = try patient.send("GET", "/api/v1/items/?search=anything")
+        canceller.join()
+        try locker.execute(unsafeSQL: "ROLLBACK")
+        #expect(answer.status == 504)
+        #expect(answer.detail != Message.searchTooBroad.japanese)
+        #expect(answer.detail?.hasPrefix("処理がタイムアウトしました") == true)
     }
 
     @Test func creatingAnItemNeedsAnActiveOwnerThatExists() throws {

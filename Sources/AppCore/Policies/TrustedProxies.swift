@@ -49,7 +49,7 @@ public struct TrustedProxies: Sendable {
 
     /// A textual IPv4 (`203.0.113.9`) or IPv6 (`2001:db8::1`, `::ffff:192.0.2.1`) address, as
     /// `inet_pton` reads them; no zone ids, names or ports.
-    public static func isIPAddress(_ text: String) -> Bool {
+    static func isIPAddress(_ text: String) -> Bool {
         guard (2...45).contains(text.utf8.count) else { return false }
         var buffer = in6_addr()
         return text.withCString { pointer in

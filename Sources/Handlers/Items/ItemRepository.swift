@@ -16,16 +16,6 @@ struct ItemRepository {
         return try rows.first.map(Item.init(row:))
     }
 
-    func create(_ item: ItemCreate, ownerID: Int) throws -> Item {
-        let rows = try connection.query(
-            """
-            INSERT INTO items (title, description, price, owner_id, created_at)
-            VALUES (\(item.title), \(item.description), \(item.price), \(ownerID), now())
-            RETURNING \(unescaped: Item.columns)
-            """)
-        return try Item(row: rows[0])
-    }
-
     /// What `create(…, activeOwner:)` found.
     enum Creation {
         case created(Item)
@@ -54,7 +44,7 @@ struct ItemRepository {
                 SELECT created.*, owner.is_active FROM owner LEFT JOIN created ON true
                 """)
         } catch {
-            guard error.sqlState == "23503" else { throw error }  // foreign_key_violation
+            guard error.isForeignKeyViolation else { throw error }
             return .ownerMissing
         }
         guard let row = rows.first else { return .ownerMissing }

@@ -64,14 +64,10 @@ public enum ItemsController {
                 let newItem = input.body(ItemCreate.self)
                 guard input.request.headers[Idempotency.header] != nil else {
                     // The common case: the owner's check and the insert in one statement.
-                    let creation = try context.database.withConnection { connection in
-                        try ItemRepository(connection: connection).create(newItem, activeOwner: ownerID)
-                    }
-                    switch creation {
-                    case .created(let item): return created(item)
-                    case .ownerMissing: throw Authenticator.refusal(userExists: false)
-                    case .ownerInactive: throw Authenticator.refusal(userExists: true)
-                    }
+                    return try created(
+                        context.database.withConnection { connection in
+                            try ItemRepository(connection: connection).create(newItem, activeOwner: ownerID)
+                        })
                 }
                 return try context.database.withConnection { connection in
                     let user = try Authenticator.activeUser(id: ownerID, connection: connection)
@@ -79,8 +75,7 @@ public enum ItemsController {
                         input.request, scope: "user:\(user.id)",
                         fingerprintKey: context.idempotencyFingerprints, connection: connection
                     ) { connection in
-                        try Authenticator.holdAccount(user, connection: connection)
-                        return created(try ItemRepository(connection: connection).create(newItem, ownerID: user.id))
+                        try created(ItemRepository(connection: connection).create(newItem, activeOwner: user.id))
                     }
                 }
             },
@@ -121,6 +116,15 @@ public enum ItemsController {
     }
 
     /// 201 with the new item and its entity tag.
+    /// 201 with the item, or the refusal for an owner deleted or deactivated meanwhile.
+    static func created(_ creation: ItemRepository.Creation) throws -> Response {
+        switch creation {
+        case .created(let item): return created(item)
+        case .ownerMissing: throw Authenticator.refusal(userExists: false)
+        case .ownerInactive: throw Authenticator.refusal(userExists: true)
+        }
+    }
+
     static func created(_ item: Item) -> Response {
         let (bytes, etag) = item.representation
         var response = Response.json(.created, bytes: bytes)

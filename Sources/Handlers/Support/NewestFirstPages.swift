@@ -27,6 +27,8 @@ struct NewestFirstPages {
     let searchColumns: [String]
     /// Rows per bucket of `row_counts` (ids `id >> bucketShift`); fixed by migration 0007.
     static let bucketShift = 10
+    /// The bucket of `row_counts` that holds the whole table's count (no id falls there).
+    static let wholeTable = String(Int32.min)
 
     /// One page of `size` rows starting at row `offset` (0-based), and the total; the rows
     /// are decoded by `decode`, the total is the last column of every row.
@@ -42,7 +44,9 @@ struct NewestFirstPages {
                 do {
                     return try connection.query(
                         searchQuery(pattern: Pagination.containsPattern(search), offset: offset, size: size))
-                } catch let error as PGError where error.isQueryCanceled {
+                } catch let error as PGError where error.isQueryCanceled && !(connection.refusesQueries?() ?? false) {
+                    // The search's own limit; one the request timer cancelled (it also makes the
+                    // session refuse queries) is the request's time running out, mapped as such.
                     throw HTTPError(.gatewayTimeout, .searchTooBroad)
                 }
             }
@@ -60,7 +64,7 @@ struct NewestFirstPages {
 
     /// The whole table's count: the sum of its shards (none yet: 0).
     private var totalSQL: String {
-        "(SELECT coalesce(sum(n), 0)::bigint AS total FROM row_counts WHERE relname = '\(table)' AND bucket = -2147483648) t"
+        "(SELECT coalesce(sum(n), 0)::bigint AS total FROM row_counts WHERE relname = '\(table)' AND bucket = \(Self.wholeTable)) t"
     }
 
     /// A page near the start: skipping fewer rows than one bucket holds costs less than the walk.
@@ -89,7 +93,7 @@ struct NewestFirstPages {
                 SELECT bucket, n, (sum(n) OVER (ORDER BY bucket DESC ROWS UNBOUNDED PRECEDING))::bigint AS upto
                 FROM (
                     SELECT bucket, sum(n)::bigint AS n FROM row_counts
-                    WHERE relname = '\(unescaped: table)' AND bucket > -2147483648
+                    WHERE relname = '\(unescaped: table)' AND bucket > \(unescaped: Self.wholeTable)
                     GROUP BY bucket ORDER BY bucket DESC
                 ) counted
             ) walked

@@ -1,11 +1,11 @@
 import Glibc
 
 /// A plain POSIX thread for tests that must block while another thread acts.
-final class TestThread {
+public final class TestThread {
     private var thread = pthread_t()
 
     /// Starts `body` on a new thread.
-    init(_ body: @escaping @Sendable () -> Void) {
+    public init(_ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(Closure(body)).toOpaque()
         let result = pthread_create(
             &thread, nil,
@@ -18,12 +18,12 @@ final class TestThread {
     }
 
     /// Waits for the thread to finish.
-    func join() {
+    public func join() {
         pthread_join(thread, nil)
     }
 
     private final class Closure {
         let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        public init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 }
