@@ -82,7 +82,7 @@ load_verdict() {
         n="$(awk '/requests in/ { print $1 }' "$f")"
         total=$((total + ${n:-0}))
         check "$name: no non-2xx answer under load ($(basename "$f" .out))" "$(grep -E 'Non-2xx|Socket errors' "$f" | tr '\n' ' ')" \
-            bash -c '! grep -qE "Non-2xx|Socket errors" "$1" && grep -q "requests in" "$1"' _ "$f"
+            wrk_clean "$f"
     done
     info "$name: $total requests under load, p99 $(awk '/ 99%/ { print $2 }' "$dir/$name-health.out") (/health)"
 }

@@ -19,6 +19,8 @@ stack_tests_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$stack_tests_dir/../lib/pg.sh"
 # shellcheck source=../lib/pool.sh
 . "$stack_tests_dir/../lib/pool.sh"
+# shellcheck source=../lib/wrk.sh
+. "$stack_tests_dir/../lib/wrk.sh"
 
 for v in STACK_URL STACK_RUN STACK_POOL_PIDFILE STACK_PG_DIR STACK_PG_PORT WORKERS FCGIAPP_BIN TEST_TMP; do
     [[ -n "${!v:-}" ]] || die "$v is not set: run the stack tests through scripts/test"
@@ -45,6 +47,12 @@ fcgi_get() {
 
 # worker_count MASTER_PID
 worker_count() { pool_workers "$1" | grep -c . || true; }
+
+# wrk_clean OUT: wrk ran to its summary (in OUT) and every answer was 2xx, without a socket error.
+wrk_clean() { grep -q "requests in" "$1" && ! grep -qE "Non-2xx|Socket errors" "$1"; }
+
+# wrk_summary OUT: wrk's request count, non-2xx and socket-error lines, on one line for the log.
+wrk_summary() { grep -E 'requests in|Non-2xx|Socket errors' "$1" | tr '\n' ' '; }
 
 # pool_renewed MASTER OLD_WORKERS: true once MASTER has $WORKERS workers and none of OLD_WORKERS
 # (pids, space-separated) among them: a reload's new generation has taken over.
