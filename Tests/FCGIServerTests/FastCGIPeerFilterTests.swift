@@ -1,5 +1,4 @@
 import AppCore
-import Logging
 import Testing
 @testable import FCGIServer
 
@@ -55,10 +54,7 @@ struct FastCGIPeerFilterTests {
     static func makeLoop(peer: FastCGITestPeer) -> WorkerLoop<Void> {
         var router = Router<Void>()
         router.add(Route("GET", "/ping", Operation()) { _, _ in Response.json(bytes: Array(#"{"pong":true}"#.utf8)) })
-        let logger = Logger(label: "test")
-        return WorkerLoop(
-            socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
-            application: Application(router: router, logger: logger), context: ())
+        return peer.loop(router)
     }
 
     @Test func aTrustedPeerOnTCPIsServed() throws {

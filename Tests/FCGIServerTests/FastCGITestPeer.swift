@@ -2,6 +2,7 @@ import AppCore
 import Glibc
 @testable import FCGIServer
 import JSON
+import Logging
 
 /// A worker's FastCGI plumbing in the test process: a listening unix socket, libfcgi's request
 /// slot on it, and a minimal FastCGI client (what nginx does) to send requests and read the
@@ -49,6 +50,17 @@ final class FastCGITestPeer {
     deinit {
         close(socket.fileDescriptor)
         if let path { unlink(path) }
+    }
+
+    /// A worker loop on this peer's socket answering with `router`, as a pool's worker runs one
+    /// (no database: the context is `()`).
+    func loop(
+        _ router: Router<Void>, maxBodySize: Int = 1024, requestTimer: RequestTimer? = nil
+    ) -> WorkerLoop<Void> {
+        let logger = Logger(label: "test")
+        return WorkerLoop(
+            socket: socket, settings: .init(maxBodySize: maxBodySize, maxRequests: 0), logger: logger,
+            application: Application(router: router, logger: logger), context: (), requestTimer: requestTimer)
     }
 
     /// A client connected to the socket (from 127.0.0.1 for TCP).

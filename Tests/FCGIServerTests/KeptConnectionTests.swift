@@ -1,6 +1,5 @@
 import AppCore
 import Glibc
-import Logging
 import Testing
 @testable import FCGIServer
 
@@ -22,10 +21,7 @@ struct KeptConnectionTests {
                 counter.served += 1
                 return Response.json(bytes: Array("\(counter.served)".utf8))
             })
-        let logger = Logger(label: "test")
-        return WorkerLoop(
-            socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
-            application: Application(router: router, logger: logger), context: ())
+        return peer.loop(router)
     }
 
     /// Serves the request waiting on some connection; returns its response as `client` reads it.

@@ -1,5 +1,4 @@
 import AppCore
-import Logging
 import Testing
 @testable import FCGIServer
 
@@ -22,10 +21,7 @@ struct RequestBodyTests {
             Route("GET", "/echo", Operation()) { input, _ in
                 Response.json(bytes: Array(#"{"length":\#(input.request.body.count)}"#.utf8))
             })
-        let logger = Logger(label: "test")
-        return WorkerLoop(
-            socket: peer.socket, settings: .init(maxBodySize: limit, maxRequests: 0), logger: logger,
-            application: Application(router: router, logger: logger), context: ())
+        return peer.loop(router, maxBodySize: limit)
     }
 
     static func pattern(_ count: Int) -> [UInt8] {

@@ -240,11 +240,7 @@ struct RequestTimerTests {
                     }
                 }
             })
-        let logger = Logger(label: "test")
-        let loop = WorkerLoop(
-            socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
-            application: Application(router: router, logger: logger), context: (),
-            requestTimer: timer)
+        let loop = peer.loop(router, requestTimer: timer)
         let client = try peer.sendGET("/events")
         let response = try peer.exchange(client, with: loop)
         let events = response.records.count - 1

@@ -1,6 +1,5 @@
 import AppCore
 import Glibc
-import Logging
 import Synchronization
 import Testing
 @testable import FCGIServer
@@ -36,10 +35,7 @@ struct StreamingResponseTests {
             Route("GET", "/plain", Operation()) { _, _ in
                 Response.json(bytes: Array(#"{"ok":true}"#.utf8))
             })
-        let logger = Logger(label: "test")
-        return WorkerLoop(
-            socket: peer.socket, settings: .init(maxBodySize: 1024, maxRequests: 0), logger: logger,
-            application: Application(router: router, logger: logger), context: ())
+        return peer.loop(router)
     }
 
     @Test func streamHeadHasNoContentLengthAndAsksNginxNotToBuffer() {

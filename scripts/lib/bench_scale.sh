@@ -299,11 +299,7 @@ bench_scale() {
     done
 
     printf '\n# memory (MB): RSS, PSS, private (from /proc/PID/smaps_rollup)\n'
-    memory_header
-    memory_pool api "$master"
-    local auth_master=""
-    [[ -n "${STACK_AUTH_PIDFILE:-}" ]] && auth_master="$(read_pidfile "$STACK_AUTH_PIDFILE")"
-    [[ -n "$auth_master" ]] && memory_pool auth "$auth_master"
+    memory_pools "$master"
 
     printf '\n# goals (ratios from this run)\n'
     for table in items users; do

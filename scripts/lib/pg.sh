@@ -14,6 +14,7 @@
 #   PG_TCP=127.0.0.1       also listen on loopback TCP at PORT (default: unix socket only)
 #   PG_THROWAWAY=1         fsync/full_page_writes/synchronous_commit off: test clusters only
 #   PG_MAX_CONNECTIONS=N   default 100; callers size it above their worker count
+#   PG_SHARED_BUFFERS=SIZE default 64MB (scripts/bench scale: 1GB, room for a million rows)
 #   PG_NETNS=NAME          run the server in that network namespace (scripts/scaleout's db host;
 #                          PG_TCP then names an address of that namespace)
 
@@ -98,7 +99,7 @@ listen_addresses = '${PG_TCP:-}'
 unix_socket_directories = '$dir'
 unix_socket_permissions = 0700
 max_connections = ${PG_MAX_CONNECTIONS:-100}
-shared_buffers = 64MB
+shared_buffers = ${PG_SHARED_BUFFERS:-64MB}
 log_min_messages = warning
 log_line_prefix = '%m [%p] %q%u@%d '
 "

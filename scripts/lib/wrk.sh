@@ -81,3 +81,13 @@ memory_pool() {
          END { printf "%-16s %8s %8.1f %8.1f %8.1f   (largest worker RSS %.1f MB)\n", "workers total", "", rss, pss, private, max }' \
         <<<"$rows"
 }
+
+# memory_pools MASTER: memory_pool of the API pool (MASTER) and, on the stack started here, of
+# its password-hashing pool (STACK_AUTH_PIDFILE), under one header.
+memory_pools() {
+    local auth_master=""
+    memory_header
+    memory_pool api "$1"
+    [[ -n "${STACK_AUTH_PIDFILE:-}" ]] && auth_master="$(read_pidfile "$STACK_AUTH_PIDFILE")"
+    if [[ -n "$auth_master" ]]; then memory_pool auth "$auth_master"; fi
+}

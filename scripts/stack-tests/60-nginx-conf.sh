@@ -44,8 +44,7 @@ if nginx -c "$PROD_NGINX_CONF" -e "$PROD_NGINX_LOGS/error.log" 2>"$dir/start.err
     for route in "auth /api/v1/auth/token" "auth /api/v1/auth/register" "api /api/v1/auth/refresh"; do
         id="prod-route-$RANDOM$RANDOM"
         http POST "https://127.0.0.1:$https_port${route#* }" -k -H "X-Request-ID: $id" -H 'Content-Type: application/json' -d '{}'
-        wait_until 2000 logged_by_a_pool "$id" || true
-        check_eq "prod: POST ${route#* } served by the ${route%% *} pool" "${route%% *}" "$(served_by "$id")"
+        check_eq "prod: POST ${route#* } served by the ${route%% *} pool" "${route%% *}" "$(pool_of_request "$id")"
     done
     http GET "https://127.0.0.1:$https_port/health" -k --http2
     check_eq "prod: HTTP/2 over TLS" 2 "$(head -n 1 "$HTTP_HEADERS" | awk '{print $1}' | sed 's#HTTP/##')"

@@ -97,3 +97,10 @@ served_by() {
     case "$in_api$in_auth" in 10) echo api ;; 01) echo auth ;; 11) echo both ;; *) echo none ;; esac
 }
 logged_by_a_pool() { [[ "$(served_by "$1")" != none ]]; }
+
+# pool_of_request REQUEST_ID: served_by, once a pool has logged the request (the access line is
+# written as the answer leaves the worker: up to 2 s are given), else none.
+pool_of_request() {
+    wait_until 2000 logged_by_a_pool "$1" || true
+    served_by "$1"
+}
