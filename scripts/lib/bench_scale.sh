@@ -241,7 +241,7 @@ bench_scale() {
         'username=bench_writer%40example.com&password=BenchPass123%21'
     scale_header "password hashing beside the API (1,000,000 items)"
     scale_row item-by-id-alone "/api/v1/items/$item"
-    wrk -t1 -c16 -d"$(( ${SCALE_DURATION%s} + 4 ))s" --timeout 30s -s "$SCALE_TMP/login.lua" \
+    wrk -t1 -c16 -d"$(( ${SCALE_DURATION%s} + 4 ))s" --timeout 30s --latency -s "$SCALE_TMP/login.lua" \
         "$SCALE_BASE/api/v1/auth/token" >"$SCALE_TMP/logins.out" 2>&1 &
     local logins=$!
     sleep 2

@@ -115,7 +115,6 @@ public enum ItemsController {
         ]
     }
 
-    /// 201 with the new item and its entity tag.
     /// 201 with the item, or the refusal for an owner deleted or deactivated meanwhile.
     static func created(_ creation: ItemRepository.Creation) throws -> Response {
         switch creation {
@@ -125,6 +124,7 @@ public enum ItemsController {
         }
     }
 
+    /// 201 with the new item and its entity tag.
     static func created(_ item: Item) -> Response {
         let (bytes, etag) = item.representation
         var response = Response.json(.created, bytes: bytes)
