@@ -24,10 +24,12 @@ struct KeptConnectionTests {
         return peer.loop(router)
     }
 
-    /// Serves the request waiting on some connection; returns its response as `client` reads it.
-    static func serve(
-        _ peer: FastCGITestPeer, _ loop: WorkerLoop<Void>, answering client: FastCGITestPeer.Client
+    /// Sends `GET /n` on `client`'s kept connection, serves it and returns the response
+    /// as `client` reads it.
+    static func ask(
+        _ peer: FastCGITestPeer, _ loop: WorkerLoop<Void>, on client: FastCGITestPeer.Client
     ) throws -> String {
+        try client.sendGET("/n", keepConnection: true)
         try peer.serveOne(with: loop)
         return try client.readResponse().bodyText
     }
@@ -37,8 +39,7 @@ struct KeptConnectionTests {
         let loop = Self.makeLoop(peer: peer, counter: Counter())
         let client = try peer.connectClient()
         for expected in 1...3 {
-            try client.sendGET("/n", keepConnection: true)
-            #expect(try Self.serve(peer, loop, answering: client) == "\(expected)")
+            #expect(try Self.ask(peer, loop, on: client) == "\(expected)")
         }
         #expect(peer.connection.keptConnections.count == 1)
     }
@@ -47,26 +48,21 @@ struct KeptConnectionTests {
         let peer = try FastCGITestPeer()
         let loop = Self.makeLoop(peer: peer, counter: Counter())
         let kept = try peer.connectClient()
-        try kept.sendGET("/n", keepConnection: true)
-        #expect(try Self.serve(peer, loop, answering: kept) == "1")
+        #expect(try Self.ask(peer, loop, on: kept) == "1")
         // The kept connection is idle now; a second one arrives with a request.
         let second = try peer.connectClient()
-        try second.sendGET("/n", keepConnection: true)
-        #expect(try Self.serve(peer, loop, answering: second) == "2")
+        #expect(try Self.ask(peer, loop, on: second) == "2")
         #expect(peer.connection.keptConnections.count == 2)
         // Both bring requests again, each answered on its own connection.
-        try kept.sendGET("/n", keepConnection: true)
-        #expect(try Self.serve(peer, loop, answering: kept) == "3")
-        try second.sendGET("/n", keepConnection: true)
-        #expect(try Self.serve(peer, loop, answering: second) == "4")
+        #expect(try Self.ask(peer, loop, on: kept) == "3")
+        #expect(try Self.ask(peer, loop, on: second) == "4")
     }
 
     @Test func aConnectionClosedByTheFrontServerIsLetGo() throws {
         let peer = try FastCGITestPeer()
         let loop = Self.makeLoop(peer: peer, counter: Counter())
         let client = try peer.connectClient()
-        try client.sendGET("/n", keepConnection: true)
-        #expect(try Self.serve(peer, loop, answering: client) == "1")
+        #expect(try Self.ask(peer, loop, on: client) == "1")
         client.close()
         guard case .closed = peer.connection.accept() else {
             Issue.record("the hang-up was not reported as a closed connection")
@@ -87,15 +83,13 @@ struct KeptConnectionTests {
         let peer = try FastCGITestPeer()
         let loop = Self.makeLoop(peer: peer, counter: Counter())
         let kept = try peer.connectClient()
-        try kept.sendGET("/n", keepConnection: true)
-        #expect(try Self.serve(peer, loop, answering: kept) == "1")
+        #expect(try Self.ask(peer, loop, on: kept) == "1")
         peer.connection.stopAccepting()
         // A new connection with a request waits in the backlog, for another worker…
         let newcomer = try peer.connectClient()
         try newcomer.sendGET("/n", keepConnection: true)
         // …while the request on the kept connection is answered.
-        try kept.sendGET("/n", keepConnection: true)
-        #expect(try Self.serve(peer, loop, answering: kept) == "2")
+        #expect(try Self.ask(peer, loop, on: kept) == "2")
         #expect(peer.connection.keptConnections.count == 1)
         // The newcomer was never accepted here: a fresh worker on the same socket answers it.
         let other = FastCGIConnection(listenFileDescriptor: peer.socket.fileDescriptor)
